@@ -1,0 +1,1 @@
+"""community: see shared/DESIGN.md. Built by its own issue."""

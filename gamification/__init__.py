@@ -1,0 +1,1 @@
+"""gamification: see shared/DESIGN.md. Built by its own issue."""

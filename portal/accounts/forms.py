@@ -1,0 +1,96 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .mobile import MobileField
+from .models import MemberProfile, User
+
+
+class SignupExtraForm(forms.Form):
+    """Fields allauth's sign-up form gains: the member's name and marketing consent."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=80)
+    last_name = forms.CharField(label=_("Last name"), max_length=80)
+    sms_consent = forms.BooleanField(label=_("Send me offers by SMS"), required=False)
+    email_consent = forms.BooleanField(label=_("Send me offers by e-mail"), required=False)
+
+    def signup(self, request, user):
+        from .services import ensure_profile, set_consents
+
+        profile = ensure_profile(user=user)
+        profile.first_name = self.cleaned_data["first_name"]
+        profile.last_name = self.cleaned_data["last_name"]
+        set_consents(
+            profile=profile,
+            sms=self.cleaned_data["sms_consent"],
+            email=self.cleaned_data["email_consent"],
+        )
+        profile.save()
+
+
+class ProfileForm(forms.ModelForm):
+    mobile = MobileField(required=False)
+    interests = forms.CharField(
+        label=_("Interests"),
+        required=False,
+        max_length=300,
+        help_text=_("Separate with commas, e.g. cooking, running, books."),
+    )
+
+    class Meta:
+        model = MemberProfile
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_date",
+            "address",
+            "city",
+            "home_branch",
+            "preferred_language",
+            "sms_consent",
+            "email_consent",
+        ]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["home_branch"].queryset = self.fields["home_branch"].queryset.filter(
+            is_active=True
+        )
+        if not self.is_bound:
+            self.initial["mobile"] = user.mobile or ""
+            self.initial["interests"] = ", ".join(
+                sorted(tag.name for tag in self.instance.interests.all())
+            )
+
+    def clean_mobile(self):
+        mobile = self.cleaned_data.get("mobile") or None
+        if mobile and User.objects.filter(mobile=mobile).exclude(pk=self.user.pk).exists():
+            raise forms.ValidationError(
+                _("This mobile number belongs to another member."), code="duplicate_mobile"
+            )
+        return mobile
+
+    def clean_interests(self):
+        names = [name.strip()[:50] for name in self.cleaned_data["interests"].split(",")]
+        names = [name for name in dict.fromkeys(names) if name]
+        if len(names) > 15:
+            raise forms.ValidationError(_("At most 15 interests."), code="too_many")
+        return names
+
+    def save_profile(self):
+        from .services import update_profile
+
+        data = {
+            field: self.cleaned_data[field]
+            for field in self.Meta.fields
+            if field not in {"sms_consent", "email_consent"}
+        }
+        return update_profile(
+            user=self.user,
+            mobile=self.cleaned_data["mobile"],
+            profile_data=data,
+            interests=self.cleaned_data["interests"],
+            sms_consent=self.cleaned_data["sms_consent"],
+            email_consent=self.cleaned_data["email_consent"],
+        )

@@ -1,0 +1,198 @@
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from .mobile import display_mobile, validate_mobile
+
+MIN_MEMBER_AGE = 13
+MAX_MEMBER_AGE = 120
+REFERRAL_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I look-alikes
+
+
+def new_referral_code() -> str:
+    return "".join(secrets.choice(REFERRAL_ALPHABET) for _ in range(8))
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        from .services import ensure_profile
+
+        if not email:
+            raise ValueError("Users need an e-mail address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        ensure_profile(user=user)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in: member or staff. E-mail is the login; the mobile number,
+    once verified by SMS, is the second identifier."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    mobile = models.CharField(
+        _("mobile"), max_length=16, unique=True, null=True, blank=True, validators=[validate_mobile]
+    )
+    mobile_verified = models.BooleanField(_("mobile verified"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("Django admin access"), default=False, help_text=_("Superusers only, in practice.")
+    )
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        # Role permissions: the groups of roles.py hold them, views check them.
+        permissions = [
+            ("moderate_community", _("Can moderate the community")),
+            ("answer_tickets", _("Can answer support tickets")),
+            ("operate_till", _("Can use the cashier screen")),
+            ("manage_club", _("Can manage the club: rules, campaigns, reports")),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def display_name(self) -> str:
+        profile = getattr(self, "profile", None)
+        if profile and (profile.first_name or profile.last_name):
+            initial = f" {profile.last_name[:1]}." if profile.last_name else ""
+            return f"{profile.first_name}{initial}".strip()
+        return self.email.split("@", 1)[0]
+
+    def get_full_name(self) -> str:
+        profile = getattr(self, "profile", None)
+        if profile:
+            return f"{profile.first_name} {profile.last_name}".strip() or self.email
+        return self.email
+
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    @property
+    def mobile_display(self) -> str:
+        return display_mobile(self.mobile or "")
+
+
+def validate_birth_date(value: date) -> None:
+    today = timezone.localdate()
+    if value > today:
+        raise ValidationError(_("A birth date cannot be in the future."), code="future")
+    age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
+    if age < MIN_MEMBER_AGE:
+        raise ValidationError(
+            _("Members must be at least %(age)d years old.") % {"age": MIN_MEMBER_AGE},
+            code="too_young",
+        )
+    if age > MAX_MEMBER_AGE:
+        raise ValidationError(_("Please check the year of birth."), code="too_old")
+
+
+class MemberProfile(models.Model):
+    """What the club knows about a member beyond the login."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    first_name = models.CharField(_("first name"), max_length=80, blank=True)
+    last_name = models.CharField(_("last name"), max_length=80, blank=True)
+    birth_date = models.DateField(
+        _("birth date"), null=True, blank=True, validators=[validate_birth_date]
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    city = models.CharField(_("city"), max_length=80, blank=True)
+    interests = TaggableManager(_("interests"), blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="fa"
+    )
+    home_branch = models.ForeignKey(
+        "cardgateway.Branch",
+        verbose_name=_("home branch"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="home_members",
+    )
+    sms_consent = models.BooleanField(_("marketing SMS"), default=False)
+    sms_consent_at = models.DateTimeField(_("SMS consent given at"), null=True, blank=True)
+    email_consent = models.BooleanField(_("marketing e-mail"), default=False)
+    email_consent_at = models.DateTimeField(_("e-mail consent given at"), null=True, blank=True)
+    referral_code = models.CharField(
+        _("referral code"), max_length=12, unique=True, default=new_referral_code
+    )
+    referred_by = models.ForeignKey(
+        User,
+        verbose_name=_("referred by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referees",
+    )
+    signup_referral_code = models.CharField(
+        _("referral code used at sign-up"), max_length=32, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("member profile")
+        verbose_name_plural = _("member profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(referred_by__isnull=True)
+                | ~models.Q(referred_by=models.F("user")),
+                name="profile_no_self_referral",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sms_consent=False) | models.Q(sms_consent_at__isnull=False),
+                name="profile_sms_consent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email_consent=False) | models.Q(email_consent_at__isnull=False),
+                name="profile_email_consent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name()
+
+    # (field, label) pairs that make a profile complete; interests are checked apart.
+    COMPLETION_FIELDS = [
+        ("first_name", _("first name")),
+        ("last_name", _("last name")),
+        ("birth_date", _("birth date")),
+        ("address", _("address")),
+        ("city", _("city")),
+        ("home_branch_id", _("home branch")),
+    ]
+
+    def completion(self) -> tuple[int, list[str]]:
+        """Percentage complete and the labels of what is missing (mobile and interests
+        count too)."""
+        missing = [
+            str(label) for field, label in self.COMPLETION_FIELDS if not getattr(self, field)
+        ]
+        if not self.user.mobile:
+            missing.append(str(_("mobile")))
+        if not self.interests.exists():
+            missing.append(str(_("interests")))
+        total = len(self.COMPLETION_FIELDS) + 2
+        return round(100 * (total - len(missing)) / total), missing

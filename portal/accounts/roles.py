@@ -1,0 +1,74 @@
+"""The staff roles: each is a group (created by migration 0002) holding exactly the
+permissions below. Views check permissions, never group names or hidden links."""
+
+from django.utils.translation import gettext_lazy as _
+
+MEMBER = "Member"
+MODERATOR = "Moderator"
+SUPPORT_AGENT = "Support agent"
+CASHIER = "Cashier"
+CLUB_MANAGER = "Club manager"
+
+ROLE_LABELS = {
+    MEMBER: _("Member"),
+    MODERATOR: _("Moderator"),
+    SUPPORT_AGENT: _("Support agent"),
+    CASHIER: _("Cashier"),
+    CLUB_MANAGER: _("Club manager"),
+}
+
+# app_label.codename of every permission a role holds. Later apps add theirs here and
+# ship a migration that calls sync_role_permissions().
+ROLE_PERMISSIONS: dict[str, set[str]] = {
+    MEMBER: set(),
+    MODERATOR: {
+        "accounts.moderate_community",
+        "wagtailadmin.access_admin",
+    },
+    SUPPORT_AGENT: {
+        "accounts.answer_tickets",
+    },
+    CASHIER: {
+        "accounts.operate_till",
+    },
+    CLUB_MANAGER: {
+        "accounts.manage_club",
+        "accounts.answer_tickets",
+        "wagtailadmin.access_admin",
+        "cardgateway.add_branch",
+        "cardgateway.change_branch",
+        "cardgateway.view_branch",
+    },
+}
+STAFF_ROLES = [MODERATOR, SUPPORT_AGENT, CASHIER, CLUB_MANAGER]
+STAFF_PERMISSIONS = {perm for role in STAFF_ROLES for perm in ROLE_PERMISSIONS[role]}
+
+
+def sync_role_permissions(apps, schema_editor=None) -> None:
+    """Create every role group and give it exactly ROLE_PERMISSIONS (migration-safe)."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; roles need them now.
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, apps=apps, verbosity=0)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = []
+        for perm in sorted(perms):
+            app_label, codename = perm.split(".")
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
+
+
+def is_staff_member(user) -> bool:
+    """Whether the user holds any staff role's permission (superusers included)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(user.get_all_permissions() & STAFF_PERMISSIONS)

@@ -1,0 +1,104 @@
+"""Every change to members and their profiles. One transaction each."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import MemberProfile, User, new_referral_code
+
+
+def ensure_profile(*, user: User) -> MemberProfile:
+    """Return the member's profile, creating it (with a fresh referral code) if missing.
+    Idempotent; retries on the rare referral-code collision."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                profile, _created = MemberProfile.objects.get_or_create(
+                    user=user, defaults={"referral_code": new_referral_code()}
+                )
+            return profile
+        except IntegrityError:
+            if MemberProfile.objects.filter(user=user).exists():
+                return MemberProfile.objects.get(user=user)
+    raise RuntimeError("Could not allocate a unique referral code.")
+
+
+def set_consents(*, profile: MemberProfile, sms: bool, email: bool) -> None:
+    """Record marketing consent per channel with the time it was given (or withdrawn)."""
+    now = timezone.now()
+    if sms != profile.sms_consent:
+        profile.sms_consent, profile.sms_consent_at = sms, (now if sms else None)
+    if email != profile.email_consent:
+        profile.email_consent, profile.email_consent_at = email, (now if email else None)
+
+
+@transaction.atomic
+def update_profile(
+    *,
+    user: User,
+    mobile: str | None,
+    profile_data: dict,
+    interests: list[str],
+    sms_consent: bool,
+    email_consent: bool,
+) -> MemberProfile:
+    """Save a validated profile form. A changed mobile number must be verified again."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if (mobile or None) != user.mobile:
+        user.mobile = mobile or None
+        user.mobile_verified = False
+        user.save(update_fields=["mobile", "mobile_verified"])
+    profile = MemberProfile.objects.select_for_update().get(user=user)
+    for field, value in profile_data.items():
+        setattr(profile, field, value)
+    set_consents(profile=profile, sms=sms_consent, email=email_consent)
+    profile.full_clean(exclude=["user", "referral_code", "referred_by"])
+    profile.save()
+    profile.interests.set(interests)
+    return profile
+
+
+def attach_referral(*, user: User, code: str) -> bool:
+    """Store the referral code a new member signed up with and, when it belongs to another
+    member, who referred them. Never the member themselves, never overwritten."""
+    code = (code or "").strip().upper()[:32]
+    if not code:
+        return False
+    with transaction.atomic():
+        profile = MemberProfile.objects.select_for_update().get(user=user)
+        if profile.signup_referral_code:
+            return False
+        profile.signup_referral_code = code
+        referrer = (
+            MemberProfile.objects.filter(referral_code=code)
+            .exclude(user=user)
+            .select_related("user")
+            .first()
+        )
+        if referrer and not (user.mobile and referrer.user.mobile == user.mobile):
+            profile.referred_by = referrer.user
+        profile.save(update_fields=["signup_referral_code", "referred_by"])
+    return profile.referred_by_id is not None
+
+
+def set_preferred_language(*, user: User, language: str) -> None:
+    MemberProfile.objects.filter(user=user).update(preferred_language=language)
+
+
+@transaction.atomic
+def register_member(
+    *,
+    email: str,
+    password: str | None = None,
+    mobile: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    **profile_fields,
+) -> User:
+    """Create a member with a profile (seed data, imports and the cashier use this)."""
+    user = User.objects.create_user(email, password, mobile=mobile)
+    profile = user.profile
+    profile.first_name, profile.last_name = first_name, last_name
+    for field, value in profile_fields.items():
+        setattr(profile, field, value)
+    profile.save()
+    return user

@@ -1,0 +1,118 @@
+"""Demo data for `manage.py seed_demo`. Every function is idempotent: running the seed
+twice changes nothing. Later features add their own seed functions to SEEDERS."""
+
+from datetime import date
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from cardgateway.models import Branch
+from portal.accounts import roles
+from portal.accounts.models import User
+from portal.accounts.services import register_member
+from portal.pages.models import HomePage
+
+DEMO_PASSWORD = "club-demo-2026"  # noqa: S105 - public demo logins, printed by `make run`
+
+BRANCHES = [
+    ("tehran-central", "Tehran Central", "Tehran", "Valiasr St. 1200"),
+    ("isfahan-naqsh", "Isfahan Naqsh-e Jahan", "Isfahan", "Chaharbagh Abbasi St."),
+    ("shiraz-zand", "Shiraz Zand", "Shiraz", "Zand Blvd."),
+]
+
+# email, role, first name, last name, mobile
+PEOPLE = [
+    ("member@club.example", roles.MEMBER, "Sara", "Karimi", "+989121110001"),
+    ("moderator@club.example", roles.MODERATOR, "Reza", "Moradi", "+989121110002"),
+    ("support@club.example", roles.SUPPORT_AGENT, "Leila", "Ahmadi", "+989121110003"),
+    ("cashier@club.example", roles.CASHIER, "Omid", "Rahimi", "+989121110004"),
+    ("manager@club.example", roles.CLUB_MANAGER, "Nasrin", "Tehrani", "+989121110005"),
+]
+MEMBERS = [
+    ("ali@club.example", "Ali", "Hosseini", "+989121110011", date(1990, 3, 21)),
+    ("maryam@club.example", "Maryam", "Jafari", "+989121110012", date(1985, 7, 2)),
+    ("john@club.example", "John", "Smith", "+447700900123", date(1979, 12, 30)),
+    ("zahra@club.example", "Zahra", "Rezaei", "+989121110014", date(2000, 1, 15)),
+]
+
+
+def seed_branches() -> list[Branch]:
+    return [
+        Branch.objects.update_or_create(
+            code=code, defaults={"name": name, "city": city, "address": address}
+        )[0]
+        for code, name, city, address in BRANCHES
+    ]
+
+
+def _person(email, first, last, mobile, branch, **profile) -> User:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = register_member(
+            email=email,
+            password=DEMO_PASSWORD,
+            mobile=mobile,
+            first_name=first,
+            last_name=last,
+            home_branch=branch,
+            city=branch.city,
+            **profile,
+        )
+        User.objects.filter(pk=user.pk).update(mobile_verified=True)
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+    return user
+
+
+def seed_people(branches: list[Branch]) -> list[tuple[str, str]]:
+    logins = []
+    for index, (email, role, first, last, mobile) in enumerate(PEOPLE):
+        user = _person(email, first, last, mobile, branches[index % len(branches)])
+        user.groups.add(Group.objects.get(name=role))
+        logins.append((str(roles.ROLE_LABELS[role]), email))
+    for index, (email, first, last, mobile, birth) in enumerate(MEMBERS):
+        user = _person(
+            email, first, last, mobile, branches[index % len(branches)], birth_date=birth
+        )
+        user.groups.add(Group.objects.get(name=roles.MEMBER))
+    return logins
+
+
+def seed_home_page() -> HomePage:
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node()
+        # Wagtail's initial migration leaves a placeholder "Welcome" page as the site root.
+        for placeholder in root.get_children().exact_type(Page):
+            placeholder.delete()
+        home = root.add_child(
+            instance=HomePage(
+                title="Customer Club",
+                slug="home",
+                hero_title="Welcome to the Customer Club",
+                hero_text="Collect credit at every branch, earn points for taking part, "
+                "and get answers fast.",
+            )
+        )
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={
+            "hostname": "localhost",
+            "port": 80,
+            "root_page": home,
+            "site_name": "Customer Club",
+        },
+    )
+    return home
+
+
+@transaction.atomic
+def seed() -> list[tuple[str, str]]:
+    branches = seed_branches()
+    logins = seed_people(branches)
+    seed_home_page()
+    return logins

@@ -1,0 +1,5 @@
+"""Every WebSocket route of the portal, under /ws/."""
+
+from portal.notifications.routing import websocket_urlpatterns as notification_routes
+
+websocket_urlpatterns = [*notification_routes]

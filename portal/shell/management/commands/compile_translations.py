@@ -1,0 +1,24 @@
+"""Build the .mo catalogues from the .po files in the repo, in pure Python (polib), so
+installing the portal needs no GNU gettext. Only catalogues older than their .po are
+rebuilt."""
+
+from pathlib import Path
+
+import polib
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Compile the project's .po translation catalogues to .mo files."
+
+    def handle(self, *args, **options):
+        built = 0
+        for locale_dir in settings.LOCALE_PATHS:
+            for po_path in Path(locale_dir).glob("*/LC_MESSAGES/*.po"):
+                mo_path = po_path.with_suffix(".mo")
+                if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+                    continue
+                polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+                built += 1
+        self.stdout.write(f"translations: {built} catalogue(s) compiled")

@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from portal.accounts.decorators import role_required
+from portal.accounts.roles import STAFF_PERMISSIONS
+from portal.accounts.services import set_preferred_language
+
+# The staff home lists the tools a user's roles open: (permission, label, URL name).
+# Each later feature adds its screen here.
+STAFF_TOOLS = [
+    (
+        "wagtailadmin.access_admin",
+        _("Content and club settings (Wagtail admin)"),
+        "wagtailadmin_home",
+    ),
+]
+
+
+@require_POST
+def set_language(request):
+    """Switch the language: a cookie for this browser, and the profile for members."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+        )
+        if request.user.is_authenticated:
+            set_preferred_language(user=request.user, language=language)
+    return response
+
+
+@role_required(*STAFF_PERMISSIONS)
+def staff_home(request):
+    user = request.user
+    tools = [
+        {"label": label, "url": reverse(url_name)}
+        for perm, label, url_name in STAFF_TOOLS
+        if user.is_superuser or user.has_perm(perm)
+    ]
+    if user.is_superuser:
+        tools.append({"label": _("Django admin"), "url": reverse("admin:index")})
+    return render(request, "shell/staff_home.html", {"tools": tools})

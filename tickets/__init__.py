@@ -1,0 +1,1 @@
+"""tickets: see shared/DESIGN.md. Built by its own issue."""
