@@ -32,7 +32,7 @@ PEOPLE = [
 MEMBERS = [
     ("ali@club.example", "Ali", "Hosseini", "+989121110011", date(1990, 3, 21)),
     ("maryam@club.example", "Maryam", "Jafari", "+989121110012", date(1985, 7, 2)),
-    ("john@club.example", "John", "Smith", "+447700900123", date(1979, 12, 30)),
+    ("john@club.example", "John", "Smith", "+447911123456", date(1979, 12, 30)),
     ("zahra@club.example", "Zahra", "Rezaei", "+989121110014", date(2000, 1, 15)),
 ]
 

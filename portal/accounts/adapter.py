@@ -2,10 +2,11 @@
 portal's SMS backend, and a profile for every new member."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .mobile import MobileField
+from .mobile import MobileField, normalize_mobile
 from .models import User
 
 
@@ -38,9 +39,27 @@ class ClubAccountAdapter(DefaultAccountAdapter):
         user.mobile_verified = True
 
     def get_user_by_phone(self, phone: str):
+        # allauth passes what the member typed at log-in (09..., spaces, Persian digits).
+        try:
+            phone = normalize_mobile(phone)
+        except ValidationError:
+            return None
         return User.objects.filter(mobile=phone).first()
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
         from portal.notifications.sms import send_sms
 
         send_sms(to=phone, text=_("Customer Club code: %(code)s") % {"code": code})
+
+    def send_account_already_exists_sms(self, phone: str) -> None:
+        # Sign-up with a taken number: the page cannot say so (no account enumeration),
+        # so the number's owner is told instead.
+        from portal.notifications.sms import send_sms
+
+        send_sms(
+            to=phone,
+            text=_(
+                "Someone tried to join Customer Club with this number, which already has an "
+                "account. If it was you, log in or reset your password."
+            ),
+        )

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .mobile import MobileField
@@ -19,6 +20,8 @@ class SignupExtraForm(forms.Form):
         profile = ensure_profile(user=user)
         profile.first_name = self.cleaned_data["first_name"]
         profile.last_name = self.cleaned_data["last_name"]
+        # The language the member signed up in is the one they read.
+        profile.preferred_language = get_language() or profile.preferred_language
         set_consents(
             profile=profile,
             sms=self.cleaned_data["sms_consent"],
@@ -72,7 +75,9 @@ class ProfileForm(forms.ModelForm):
         return mobile
 
     def clean_interests(self):
-        names = [name.strip()[:50] for name in self.cleaned_data["interests"].split(",")]
+        # Persian keyboards type "،" (U+060C) as the comma.
+        text = self.cleaned_data["interests"].replace("،", ",")
+        names = [name.strip()[:50] for name in text.split(",")]
         names = [name for name in dict.fromkeys(names) if name]
         if len(names) > 15:
             raise forms.ValidationError(_("At most 15 interests."), code="too_many")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 INVALID_MESSAGE = _(
-    "Enter a valid mobile number: 09xxxxxxxxx, or international form such as +447700900123."
+    "Enter a valid mobile number: 09xxxxxxxxx, or international form such as +447911123456."
 )
 
 

@@ -123,7 +123,7 @@ class MemberProfile(models.Model):
     city = models.CharField(_("city"), max_length=80, blank=True)
     interests = TaggableManager(_("interests"), blank=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="fa"
+        _("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
     home_branch = models.ForeignKey(
         "cardgateway.Branch",

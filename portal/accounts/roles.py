@@ -24,6 +24,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
     MODERATOR: {
         "accounts.moderate_community",
         "wagtailadmin.access_admin",
+        "wagtailimages.choose_image",
+        "wagtaildocs.choose_document",
     },
     SUPPORT_AGENT: {
         "accounts.answer_tickets",
@@ -35,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "accounts.manage_club",
         "accounts.answer_tickets",
         "wagtailadmin.access_admin",
+        "wagtailimages.choose_image",
+        "wagtaildocs.choose_document",
         "cardgateway.add_branch",
         "cardgateway.change_branch",
         "cardgateway.view_branch",

