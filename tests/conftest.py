@@ -35,7 +35,17 @@ def _isolated_outboxes():
 
 
 @pytest.fixture
-def make_user(db):
+def role_groups(db):
+    """The role groups of migration accounts.0002. Transactional tests flush tables, data
+    migrations included, so they are recreated whenever missing."""
+    if Group.objects.filter(name__in=roles.ROLE_PERMISSIONS).count() < len(roles.ROLE_PERMISSIONS):
+        from django.apps import apps
+
+        roles.sync_role_permissions(apps)
+
+
+@pytest.fixture
+def make_user(db, role_groups):
     counter = {"n": 0}
 
     def make(role: str | None = roles.MEMBER, **kwargs):

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .models import MemberProfile, User
 
@@ -26,7 +27,7 @@ class UserAdmin(BaseUserAdmin):
     inlines = [MemberProfileInline]
     fieldsets = [
         (None, {"fields": ["email", "password", "mobile", "mobile_verified"]}),
-        ("Roles", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        (_("Roles"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]

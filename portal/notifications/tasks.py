@@ -31,7 +31,7 @@ def deliver_notification(self, notification_id: int, channels: list[str]) -> lis
         stamp = "emailed_at" if channel == "email" else "texted_at"
         with transaction.atomic():
             notification = (
-                Notification.objects.select_for_update()
+                Notification.objects.select_for_update(of=("self",))
                 .select_related("member__profile")
                 .filter(pk=notification_id)
                 .first()

@@ -19,7 +19,7 @@ STAFF_URLS = [
 ]
 
 
-def test_each_role_group_holds_exactly_its_permissions():
+def test_each_role_group_holds_exactly_its_permissions(role_groups):
     for role, expected in roles.ROLE_PERMISSIONS.items():
         group = Group.objects.get(name=role)
         held = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}

@@ -76,3 +76,9 @@ def rials(value):
 def digits(value):
     """Any number or text with its digits in the active language."""
     return to_persian_digits(value) if is_persian() else value
+
+
+@register.filter
+def listing(items):
+    """Join words with the active language's comma ("، " in Persian)."""
+    return ("، " if is_persian() else ", ").join(str(item) for item in items)
