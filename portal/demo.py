@@ -110,9 +110,77 @@ def seed_home_page() -> HomePage:
     return home
 
 
+# email, points earned (as purchase points, spread over recent days), credit
+CLUB_BALANCES = [
+    ("member@club.example", 1450, 120_000),
+    ("ali@club.example", 6200, 45_000),
+    ("maryam@club.example", 380, 0),
+    ("john@club.example", 22_000, 310_000),
+    ("zahra@club.example", 90, 5_000),
+]
+
+
+def seed_club() -> None:
+    """Balances, tiers, a referral, rewards and a challenge for the demo members. Postings
+    go through the ledger with fixed idempotency keys, so a second run changes nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from gamification import ledger, tiers
+    from gamification.models import Action, Challenge, EntryKind, Referral, Reward
+    from gamification.referrals import register_referral
+
+    now = timezone.now()
+    for email, points, credit in CLUB_BALANCES:
+        user = User.objects.get(email=email)
+        for day in range(5):
+            ledger.post(
+                member=user,
+                currency="points",
+                amount=points // 5,
+                kind=EntryKind.PURCHASE_POINTS,
+                idempotency_key=f"demo:{email}:points:{day}",
+                at=now - timedelta(days=day * 3),
+                description="Demo purchase",
+            )
+        if credit:
+            ledger.post(
+                member=user,
+                currency="credit",
+                amount=credit,
+                kind=EntryKind.CASHBACK,
+                idempotency_key=f"demo:{email}:credit",
+                description="Demo cashback",
+            )
+        tiers.evaluate(member=user, reason="demo data")
+    member = User.objects.get(email="member@club.example")
+    maryam = User.objects.get(email="maryam@club.example")
+    if not Referral.objects.filter(referee=maryam).exists():
+        register_referral(referrer=member, referee=maryam)
+    for name, cost, stock in [
+        ("Free coffee", 300, None),
+        ("10% off one bill", 1200, 50),
+        ("Cinema ticket", 2500, 10),
+    ]:
+        Reward.objects.get_or_create(name=name, defaults={"points_cost": cost, "stock": stock})
+    Challenge.objects.get_or_create(
+        name="Join the conversation",
+        defaults={
+            "description": "Post five comments this month.",
+            "action": Action.COMMENT_POSTED,
+            "target": 5,
+            "starts_at": now - timedelta(days=1),
+            "ends_at": now + timedelta(days=30),
+            "reward_points": 100,
+        },
+    )
+
+
 @transaction.atomic
 def seed() -> list[tuple[str, str]]:
     branches = seed_branches()
     logins = seed_people(branches)
     seed_home_page()
+    seed_club()
     return logins

@@ -12,6 +12,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("club/", include("portal.accounts.urls")),
+    path("club/", include("gamification.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("", include("portal.shell.urls")),
 ]

@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.utils import translation
 
@@ -27,6 +28,8 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _isolated_outboxes():
+    # Transactional tests flush and recreate content types under new ids.
+    ContentType.objects.clear_cache()
     translation.activate("en")
     cache.clear()
     sms.outbox.clear()

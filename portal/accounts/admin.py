@@ -15,7 +15,6 @@ class MemberProfileInline(admin.StackedInline):
         "sms_consent_at",
         "email_consent_at",
     ]
-    autocomplete_fields = ["referred_by"]
 
 
 @admin.register(User)

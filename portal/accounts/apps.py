@@ -8,4 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self) -> None:
+        from gamification import hooks
+
         from . import signals  # noqa: F401  (allauth's "user signed up" framework hook)
+        from .services import announce_tier_change
+
+        hooks.on_tier_change(announce_tier_change)

@@ -140,14 +140,6 @@ class MemberProfile(models.Model):
     referral_code = models.CharField(
         _("referral code"), max_length=12, unique=True, default=new_referral_code
     )
-    referred_by = models.ForeignKey(
-        User,
-        verbose_name=_("referred by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="referees",
-    )
     signup_referral_code = models.CharField(
         _("referral code used at sign-up"), max_length=32, blank=True
     )
@@ -156,11 +148,6 @@ class MemberProfile(models.Model):
         verbose_name = _("member profile")
         verbose_name_plural = _("member profiles")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(referred_by__isnull=True)
-                | ~models.Q(referred_by=models.F("user")),
-                name="profile_no_self_referral",
-            ),
             models.CheckConstraint(
                 condition=models.Q(sms_consent=False) | models.Q(sms_consent_at__isnull=False),
                 name="profile_sms_consent_has_time",

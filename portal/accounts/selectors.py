@@ -10,3 +10,21 @@ def panel_profile(*, user: User) -> MemberProfile:
         .prefetch_related("interests")
         .get(user=user)
     )
+
+
+def club_summary(*, member) -> dict:
+    """What the panel shows from gamification: tier progress, badges, challenges,
+    leaderboard position and referrals. A fixed number of queries."""
+    from gamification import leaderboards, referrals, selectors
+
+    status = selectors.member_status(member=member)
+    rank, week_points = leaderboards.rank_of(member=member, period="week")
+    return {
+        "club_status": status,
+        "tier_progress": selectors.tier_progress(member=member, tier=status.tier),
+        "member_badges": list(selectors.member_badges(member=member)),
+        "challenges": selectors.open_challenges(member=member),
+        "week_rank": rank,
+        "week_points": week_points,
+        "referees": referrals.referees_of(member),
+    }

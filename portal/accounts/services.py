@@ -51,15 +51,25 @@ def update_profile(
     for field, value in profile_data.items():
         setattr(profile, field, value)
     set_consents(profile=profile, sms=sms_consent, email=email_consent)
-    profile.full_clean(exclude=["user", "referral_code", "referred_by"])
+    profile.full_clean(exclude=["user", "referral_code"])
     profile.save()
     profile.interests.set(interests)
+    if profile.completion()[0] == 100:
+        # Paid the first time the profile is complete; never again (one award per subject).
+        from gamification.activity import record
+        from gamification.models import Action
+
+        record(member=user, action=Action.PROFILE_COMPLETED, subject=profile)
     return profile
 
 
 def attach_referral(*, user: User, code: str) -> bool:
-    """Store the referral code a new member signed up with and, when it belongs to another
-    member, who referred them. Never the member themselves, never overwritten."""
+    """Store the referral code a new member signed up with and, when it is another
+    member's code, register the referral with gamification (which pays the referrer by
+    rule). Never the member themselves, never a second time. Returns whether a referrer
+    was found."""
+    from gamification.referrals import register_referral
+
     code = (code or "").strip().upper()[:32]
     if not code:
         return False
@@ -68,16 +78,17 @@ def attach_referral(*, user: User, code: str) -> bool:
         if profile.signup_referral_code:
             return False
         profile.signup_referral_code = code
+        profile.save(update_fields=["signup_referral_code"])
         referrer = (
             MemberProfile.objects.filter(referral_code=code)
             .exclude(user=user)
             .select_related("user")
             .first()
         )
-        if referrer:  # mobiles are unique, so "same account" is the only self-referral
-            profile.referred_by = referrer.user
-        profile.save(update_fields=["signup_referral_code", "referred_by"])
-    return profile.referred_by_id is not None
+        if referrer is None:
+            return False
+        # Mobiles are unique, so the same account is the only possible self-referral.
+        return register_referral(referrer=referrer.user, referee=user) is not None
 
 
 def set_preferred_language(*, user: User, language: str) -> None:
@@ -102,3 +113,25 @@ def register_member(
         setattr(profile, field, value)
     profile.save()
     return user
+
+
+def announce_tier_change(*, member, previous, tier) -> None:
+    """Gamification's tier listener: tell the member (live, by e-mail when moving up)."""
+    from django.utils.translation import gettext, override
+
+    from portal.notifications.services import notify
+
+    went_up = previous is None or tier.threshold > previous.threshold
+    language = getattr(getattr(member, "profile", None), "preferred_language", None)
+    with override(language):
+        title = (
+            gettext("Welcome to %(tier)s!") if went_up else gettext("Your tier is now %(tier)s")
+        ) % {"tier": tier.name}
+    notify(
+        member=member,
+        kind="tier_changed",
+        title=title,
+        body=tier.benefits,
+        url="/club/",
+        channels=("email",) if went_up and previous is not None else (),
+    )

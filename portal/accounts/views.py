@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .forms import ProfileForm
-from .selectors import panel_profile
+from .selectors import club_summary, panel_profile
 from .services import ensure_profile
 
 
@@ -17,7 +17,12 @@ def panel(request):
     return render(
         request,
         "accounts/panel.html",
-        {"profile": profile, "completion": percent, "missing": missing},
+        {
+            "profile": profile,
+            "completion": percent,
+            "missing": missing,
+            **club_summary(member=request.user),
+        },
     )
 
 

@@ -18,6 +18,9 @@ STAFF_TOOLS = [
         _("Content and club settings (Wagtail admin)"),
         "wagtailadmin_home",
     ),
+    ("accounts.operate_till", _("Check and use a reward voucher"), "gamification:voucher-check"),
+    ("accounts.manage_club", _("Check and use a reward voucher"), "gamification:voucher-check"),
+    ("accounts.manage_club", _("Adjust a member's points or credit"), "gamification:adjust"),
 ]
 
 
@@ -45,11 +48,12 @@ def set_language(request):
 @role_required(*STAFF_PERMISSIONS)
 def staff_home(request):
     user = request.user
-    tools = [
-        {"label": label, "url": reverse(url_name)}
+    tools = {
+        url_name: {"label": label, "url": reverse(url_name)}
         for perm, label, url_name in STAFF_TOOLS
         if user.is_superuser or user.has_perm(perm)
-    ]
+    }
+    tools = list(tools.values())
     if user.is_superuser:
         tools.append({"label": _("Django admin"), "url": reverse("admin:index")})
     return render(request, "shell/staff_home.html", {"tools": tools})

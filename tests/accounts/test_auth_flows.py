@@ -6,6 +6,7 @@ from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
 
+from gamification.models import Referral
 from portal.accounts.models import MemberProfile, User
 from portal.notifications import sms
 from tests.conftest import PASSWORD
@@ -155,7 +156,7 @@ def test_referral_code_in_signup_link_is_remembered_and_stored(client, make_user
     signup(client)
     profile = MemberProfile.objects.get(user__email="new@example.com")
     assert profile.signup_referral_code == code
-    assert profile.referred_by == referrer
+    assert profile.user.referral.referrer == referrer
 
 
 def test_unknown_referral_code_is_kept_but_links_nobody(client):
@@ -163,7 +164,7 @@ def test_unknown_referral_code_is_kept_but_links_nobody(client):
     signup(client)
     profile = MemberProfile.objects.get(user__email="new@example.com")
     assert profile.signup_referral_code == "NOSUCH99"
-    assert profile.referred_by is None
+    assert not Referral.objects.exists()
 
 
 def test_a_member_cannot_be_their_own_referrer(make_user):
@@ -171,5 +172,4 @@ def test_a_member_cannot_be_their_own_referrer(make_user):
 
     user = make_user(email="self@example.com")
     assert attach_referral(user=user, code=user.profile.referral_code) is False
-    user.profile.refresh_from_db()
-    assert user.profile.referred_by is None
+    assert not Referral.objects.exists()

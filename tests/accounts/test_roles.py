@@ -16,6 +16,8 @@ STAFF_URLS = [
     ("shell:staff-home", set(roles.STAFF_ROLES)),
     ("wagtailadmin_home", {roles.MODERATOR, roles.CLUB_MANAGER}),
     ("admin:index", set()),  # Django admin: superusers only
+    ("gamification:voucher-check", {roles.CASHIER, roles.CLUB_MANAGER}),
+    ("gamification:adjust", {roles.CLUB_MANAGER}),
 ]
 
 

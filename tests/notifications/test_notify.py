@@ -121,6 +121,7 @@ def test_notification_list_query_count_does_not_grow(
         member_client.get(reverse("notifications:list"))
 
 
-# session, user, language, unread badge, staff permissions (2), page count, page rows, and
-# allauth's session-authentication check: the same for 1 and for 50 notifications.
-NOTIFICATION_LIST_QUERIES = 9
+# session, user, language, unread badge, staff permissions (2), header tier and balances (2),
+# page count, page rows, and allauth's session-authentication check: the same for 1 and for
+# 50 notifications.
+NOTIFICATION_LIST_QUERIES = 11

@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
         ("cardgateway", "0001_initial"),
         ("wagtailimages", "0023_add_choose_permissions"),
         ("wagtaildocs", "0011_add_choose_permissions"),
+        ("gamification", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(sync_role_permissions, migrations.RunPython.noop)]
