@@ -12,23 +12,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gamification import ledger, rewards
-from gamification.models import Currency, EntryKind, LedgerEntry, Reward, Voucher
+from gamification.models import EntryKind, LedgerEntry, Reward, Voucher
 from portal.accounts import roles
+from tests.gamification.conftest import give_points
 
 pytestmark = pytest.mark.django_db
 
 CATALOGUE = reverse("gamification:rewards")
 VOUCHER_CHECK = reverse("gamification:voucher-check")
-
-
-def give_points(member, amount: int) -> None:
-    ledger.post(
-        member=member,
-        currency=Currency.POINTS,
-        amount=amount,
-        kind=EntryKind.ADJUSTMENT,
-        idempotency_key=f"test-grant:{uuid.uuid4()}",
-    )
 
 
 def make_reward(**fields) -> Reward:

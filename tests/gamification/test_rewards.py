@@ -9,22 +9,13 @@ from django.db import connection
 from django.utils import timezone
 
 from gamification import ledger, rewards
-from gamification.models import Currency, EntryKind, LedgerEntry, Reward, Voucher
+from gamification.models import EntryKind, LedgerEntry, Reward, Voucher
 from portal.accounts import roles
+from tests.gamification.conftest import give_points
 
 pytestmark = pytest.mark.django_db
 
 CODE_RE = re.compile(r"^[ACDEFGHJKMNPQRTUVWXY34679]{5}-[ACDEFGHJKMNPQRTUVWXY34679]{5}$")
-
-
-def give_points(member, amount: int) -> None:
-    ledger.post(
-        member=member,
-        currency=Currency.POINTS,
-        amount=amount,
-        kind=EntryKind.ADJUSTMENT,
-        idempotency_key=f"test-grant:{uuid.uuid4()}",
-    )
 
 
 def points(member) -> int:
