@@ -113,7 +113,7 @@ def revoke(*, subject, actor=None, force: bool = False) -> int:
     taken = 0
     awards = Award.objects.filter(
         subject_type=subject_type, subject_id=subject.pk, revoked_at__isnull=True
-    ).select_related("member")
+    )
     revocable = set(
         EarningRule.objects.filter(revoke_on_removal=True).values_list("action", flat=True)
     )

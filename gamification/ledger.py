@@ -36,11 +36,6 @@ class Balances:
     credit: int
 
 
-def get_account(member, currency: str) -> Account:
-    account, _created = Account.objects.get_or_create(member=member, currency=currency)
-    return account
-
-
 def lock_accounts(members, currencies=(Currency.POINTS, Currency.CREDIT)) -> dict:
     """Create (if needed) and lock the accounts of `members` in primary-key order. Must run
     inside a transaction. Returns {(member_id, currency): Account}."""
@@ -95,8 +90,7 @@ def post(
     if not idempotency_key or len(idempotency_key) > 200:
         raise ValueError("idempotency_key must be 1..200 characters")
     with transaction.atomic():
-        get_account(member, currency)
-        account = Account.objects.select_for_update().get(member=member, currency=currency)
+        account = lock_accounts([member], currencies=(currency,))[(member.pk, currency)]
         existing = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             if (existing.account_id, existing.amount, existing.kind) != (

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from . import ledger
 from .models import ClubSettings, DailyTotal, MemberTier, Tier, TierChange
 
 
@@ -50,8 +51,6 @@ def evaluate(*, member, reason: str = "", at=None, allow_down: bool = False) -> 
     with transaction.atomic():
         # The points account lock serialises this member's evaluations (and postings), so
         # two concurrent first evaluations cannot both create the tier row.
-        from . import ledger
-
         ledger.lock_accounts([member], currencies=("points",))
         points = earned_in_window(member=member, at=at)
         target = tier_for(points, tiers) or tiers[0]
