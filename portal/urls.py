@@ -7,12 +7,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 urlpatterns = [
     path("health/", include("portal.shell.health_urls")),
+    path("gateway/v1/", include("cardgateway.api_urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("club/", include("portal.accounts.urls")),
     path("club/", include("gamification.urls")),
+    path("till/", include("cardgateway.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("", include("portal.shell.urls")),
 ]

@@ -42,6 +42,16 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "cardgateway.add_branch",
         "cardgateway.change_branch",
         "cardgateway.view_branch",
+        # Tills: terminals (own screens: the secret is shown once), limits, stations, cards.
+        "cardgateway.view_terminal",
+        "cardgateway.view_card",
+        "cardgateway.view_limithit",
+        "cardgateway.change_gatewaysettings",
+        "cardgateway.view_gatewaysettings",
+        "cardgateway.add_cashierstation",
+        "cardgateway.change_cashierstation",
+        "cardgateway.delete_cashierstation",
+        "cardgateway.view_cashierstation",
         # The club's numbers, rules and catalogue (Wagtail snippets), and the ledger to read.
         "gamification.add_clubsettings",
         "gamification.change_clubsettings",

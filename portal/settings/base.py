@@ -250,3 +250,15 @@ LOGGING = {
     # Wagtail logs every page change and background task at INFO; keep the console useful.
     "loggers": {name: {"level": "WARNING"} for name in ("wagtail", "django_tasks", "modelsearch")},
 }
+
+# --- Card gateway (GATEWAY.md) ----------------------------------------------------------
+# 6-digit issuer prefix of every card number.
+CARD_ISSUER_PREFIX = os.environ.get("CARD_ISSUER_PREFIX", "603799")
+# Keys that encrypt terminal secrets at rest, newest first (Fernet keys or passphrases).
+# The dev key is public: production.py refuses to start with it.
+DEV_TERMINAL_SECRET_KEY = "customer-club-development-terminal-key"  # noqa: S105
+TERMINAL_SECRET_KEYS = env_list("TERMINAL_SECRET_KEYS", DEV_TERMINAL_SECRET_KEY)
+# Bodies larger than this are refused before they are read (the largest valid one is ~200).
+GATEWAY_MAX_BODY_BYTES = int(os.environ.get("GATEWAY_MAX_BODY_BYTES", "2048"))
+# Nonces are remembered 600 s in this cache (Redis when REDIS_URL is set).
+GATEWAY_NONCE_CACHE = "default"

@@ -5,7 +5,14 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DEBUG, DEV_SECRET_KEY, SECRET_KEY, env_bool
+from .base import (
+    DEBUG,
+    DEV_SECRET_KEY,
+    DEV_TERMINAL_SECRET_KEY,
+    SECRET_KEY,
+    TERMINAL_SECRET_KEYS,
+    env_bool,
+)
 
 
 def check_secret_key(key: str) -> None:
@@ -18,6 +25,10 @@ def check_secret_key(key: str) -> None:
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
 check_secret_key(SECRET_KEY)
+if not TERMINAL_SECRET_KEYS or DEV_TERMINAL_SECRET_KEY in TERMINAL_SECRET_KEYS:
+    raise ImproperlyConfigured(
+        "Set TERMINAL_SECRET_KEYS (e.g. a Fernet key) to encrypt terminal secrets in production."
+    )
 
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", True)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 STRONG_KEY = "k3y-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ" * 2
+TERMINAL_KEY = "a-long-production-passphrase-for-terminal-secrets-0123456789"
 
 PROBE = """
 import json, django
@@ -106,6 +107,12 @@ def test_production_refuses_a_short_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_production_refuses_the_dev_terminal_secret_key():
+    result = load("portal.settings.production", SECRET_KEY=STRONG_KEY)
+    assert result.returncode != 0
+    assert "TERMINAL_SECRET_KEYS" in result.stderr
+
+
 def test_production_refuses_debug():
     result = load("portal.settings.production", SECRET_KEY=STRONG_KEY, DEBUG="true")
     assert result.returncode != 0
@@ -113,7 +120,9 @@ def test_production_refuses_debug():
 
 
 def test_production_verifies_email_and_requires_staff_mfa():
-    config = loaded("portal.settings.production", SECRET_KEY=STRONG_KEY)
+    config = loaded(
+        "portal.settings.production", SECRET_KEY=STRONG_KEY, TERMINAL_SECRET_KEYS=TERMINAL_KEY
+    )
     assert config["debug"] is False
     assert config["verification"] == "mandatory"
     assert config["mfa_staff"] is True
@@ -123,6 +132,7 @@ def test_check_deploy_is_clean_under_production_settings():
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}}
     env.update(
         SECRET_KEY=STRONG_KEY,
+        TERMINAL_SECRET_KEYS=TERMINAL_KEY,
         DJANGO_SETTINGS_MODULE="portal.settings.production",
         ALLOWED_HOSTS="club.example.com",
     )
