@@ -109,18 +109,26 @@ def terminal_secret(terminal: Terminal) -> str:
 # --- Cards ------------------------------------------------------------------------------
 
 
-def issue_card(*, member, actor=None, branch=None, replaces: Card | None = None) -> Card:
+def issue_card(
+    *, member, actor=None, branch=None, replaces: Card | None = None, number: str = ""
+) -> Card:
     """Give the member a new active card with a fresh Luhn-checked number. Numbers are
     random; a collision is caught by the unique constraint and another number drawn.
-    Raises Refused("card_exists") when the member already holds an active card."""
+    `number` (for the demo seed) asks for that exact number instead. Raises
+    Refused("card_exists") when the member already holds an active card,
+    Refused("invalid_request") for a `number` that is not a club number and
+    Refused("card_number_taken") when another card already has it."""
+    if number and not cards.is_card_number(cards.normalise(number)):
+        raise Refused("invalid_request", "The card number is not a valid 16-digit club number.")
+    wanted = cards.normalise(number) if number else ""
     with transaction.atomic():
         if Card.objects.filter(member=member, status=CardStatus.ACTIVE).exists():
             raise Refused("card_exists", "The member already has an active card.")
-        for _attempt in range(20):
+        for _attempt in range(1 if wanted else 20):
             try:
                 with transaction.atomic():
                     card = Card.objects.create(
-                        number=cards.random_card_number(),
+                        number=wanted or cards.random_card_number(),
                         member=member,
                         replaces=replaces,
                         issued_at_branch=branch,
@@ -129,6 +137,10 @@ def issue_card(*, member, actor=None, branch=None, replaces: Card | None = None)
             except IntegrityError:
                 if Card.objects.filter(member=member, status=CardStatus.ACTIVE).exists():
                     raise Refused("card_exists", "The member already has an active card.") from None
+                if wanted:
+                    raise Refused(
+                        "card_number_taken", "Another card already has this number."
+                    ) from None
         else:  # pragma: no cover - 20 collisions in a billion numbers
             raise RuntimeError("could not draw a free card number")
         CardEvent.objects.create(
@@ -357,15 +369,16 @@ def _post_purchase_locked(
         accounts = ledger.lock_accounts([member.pk] + ([referrer_id] if referrer_id else []))
         points_before, credit_before = _locked_balances(accounts, member.pk)
         if redeem:
+            if redeem > credit_before:
+                raise Refused("insufficient_credit", "The credit balance is smaller than redeem.")
             club = ClubSettings.load()
             if credit_before < club.min_redeemable_credit:
                 raise Refused(
                     "below_redeem_threshold",
                     f"Credit can be spent once the balance reaches {club.min_redeemable_credit}.",
                 )
-            if redeem > credit_before:
-                raise Refused("insufficient_credit", "The credit balance is smaller than redeem.")
-        tier = _tier_or_lowest(member)
+        member_tier = tiers.current_tier(member)
+        tier = member_tier or _tier_or_lowest(member)
         base = amount - redeem
         cashback = referrals.share_of(base, tier.cashback_bp if tier else 0)
         points = base * (tier.points_per_million if tier else 0) // 1_000_000
@@ -389,38 +402,36 @@ def _post_purchase_locked(
             created_at=now,
             response={},
         )
-        common = {
-            "member": member,
-            "subject": txn,
-            "actor": cashier,
-            "actor_label": _actor_label(terminal, cashier),
-            "branch": branch,
-            "at": now,
-        }
-        for currency, value, kind in (
-            (Currency.CREDIT, -redeem, EntryKind.REDEEM),
-            (Currency.CREDIT, cashback, EntryKind.CASHBACK),
-            (Currency.POINTS, points, EntryKind.PURCHASE_POINTS),
-        ):
-            if value:
-                ledger.post(
-                    currency=currency,
-                    amount=value,
-                    kind=kind,
-                    idempotency_key=f"gw:{txn.pk}:{kind}",
-                    description=f"receipt {receipt}",
-                    **common,
+        actor_label = _actor_label(terminal, cashier)
+        ledger.post_many(
+            accounts=accounts,
+            postings=[
+                ledger.Posting(member.pk, currency, value, kind, f"gw:{txn.pk}:{kind}")
+                for currency, value, kind in (
+                    (Currency.CREDIT, -redeem, EntryKind.REDEEM),
+                    (Currency.CREDIT, cashback, EntryKind.CASHBACK),
+                    (Currency.POINTS, points, EntryKind.PURCHASE_POINTS),
                 )
+            ],
+            subject=txn,
+            actor=cashier,
+            actor_label=actor_label,
+            branch=branch,
+            description=f"receipt {receipt}",
+            at=now,
+        )
         share = referrals.credit_purchase_share(
             referee=member,
             base_amount=base,
             idempotency_key=f"gw:{txn.pk}:{EntryKind.REFERRAL_SHARE}",
             branch=branch,
-            actor_label=common["actor_label"],
+            actor_label=actor_label,
             description=f"receipt {receipt}",
             at=now,
         )
-        after_tier = tiers.evaluate(member=member, at=now) if points else None
+        after_tier = (
+            tiers.promote_if_due(member=member, current=member_tier, at=now) if points else None
+        )
         txn.referral_share = share.amount
         txn.response = _answer(
             txn_id=txn_id,
@@ -645,6 +656,7 @@ def _post_follow_up(
             tier=tier.slug if tier else "",
         ),
     )
+    postings = []
     for entry_kind, value in (
         (EntryKind.REDEEM, redeem_back),
         (EntryKind.CASHBACK, cashback_back),
@@ -653,17 +665,28 @@ def _post_follow_up(
     ):
         entry = entries.get(entry_kind)
         if value and entry is not None:
-            ledger.reverse(
-                entry=entry,
-                # The original's sign: a redeem entry was negative, giving it back is positive.
-                amount=value if entry.amount > 0 else -value,
-                kind=EntryKind.PURCHASE_REVERSAL,
-                idempotency_key=f"gw:{txn.pk}:{entry_kind}",
-                actor=cashier,
-                actor_label=_actor_label(terminal, cashier),
-                description=f"{kind} {receipt} of {purchase.receipt}",
-                subject=txn,
+            postings.append(
+                ledger.Posting(
+                    entry.account.member_id,
+                    entry.account.currency,
+                    # The opposite of the original: a redeem entry was negative.
+                    -value if entry.amount > 0 else value,
+                    EntryKind.PURCHASE_REVERSAL,
+                    f"gw:{txn.pk}:{entry_kind}",
+                    corrects=entry,
+                )
             )
+    ledger.post_many(
+        accounts=accounts,
+        postings=postings,
+        subject=txn,
+        actor=cashier,
+        actor_label=_actor_label(terminal, cashier),
+        branch=branch,
+        description=f"{kind} {receipt} of {purchase.receipt}",
+        at=now,
+        allow_negative=True,
+    )
     return Posted(txn, replay=False)
 
 
@@ -672,3 +695,77 @@ def purchase_totals(*, card: Card) -> dict:
     return Transaction.objects.filter(card=card).aggregate(
         amount=Sum("amount"), cashback=Sum("cashback"), points=Sum("points")
     )
+
+
+# --- Cashier enrolment ------------------------------------------------------------------
+
+
+def placeholder_email(mobile: str) -> str:
+    """A member who gave no e-mail address still needs one (it is the User's login field):
+    a non-deliverable address under the reserved `.invalid` domain (RFC 2606), derived
+    from the mobile number. They log in with the mobile number instead."""
+    return f"m{''.join(ch for ch in mobile if ch.isdigit())}@members.invalid"
+
+
+def register_member_with_card(
+    *,
+    first_name: str,
+    last_name: str,
+    mobile: str,
+    email: str = "",
+    birth_date=None,
+    address: str = "",
+    city: str = "",
+    sms_consent: bool = False,
+    email_consent: bool = False,
+    preferred_language: str = "",
+    branch=None,
+    actor=None,
+) -> Card:
+    """Register a member at the till and issue their first card, in one transaction: both
+    happen or neither does. `mobile` is E.164 (accounts.mobile.normalize_mobile). Without
+    an e-mail address the member gets placeholder_email() and an unusable password, so
+    they log in by mobile. Their home branch is the till's branch. Returns the new card.
+    Raises Refused("mobile_taken") or Refused("email_taken"), checked under the unique
+    constraints, so two cashiers registering the same number at once cannot both win."""
+    from portal.accounts.models import User
+    from portal.accounts.services import register_member, set_consents
+
+    email = email.strip().lower()
+    profile_fields = {"birth_date": birth_date, "address": address, "city": city}
+    if branch is not None:
+        profile_fields["home_branch"] = branch
+    if preferred_language:
+        profile_fields["preferred_language"] = preferred_language
+    with transaction.atomic():
+        if User.objects.filter(mobile=mobile).exists():
+            raise Refused("mobile_taken", "This mobile number belongs to another member.")
+        if not email:
+            email = placeholder_email(mobile)
+            # Its former holder changed their mobile number and kept the address.
+            if User.objects.filter(email__iexact=email).exists():
+                email = email.replace("@", f".{secrets.token_hex(3)}@")
+        elif User.objects.filter(email__iexact=email).exists():
+            raise Refused("email_taken", "This e-mail address belongs to another member.")
+        try:
+            with transaction.atomic():
+                member = register_member(
+                    email=email,
+                    password=None,
+                    mobile=mobile,
+                    first_name=first_name,
+                    last_name=last_name,
+                    **profile_fields,
+                )
+        except IntegrityError:
+            if User.objects.filter(mobile=mobile).exists():
+                raise Refused(
+                    "mobile_taken", "This mobile number belongs to another member."
+                ) from None
+            raise Refused("email_taken", "This e-mail address belongs to another member.") from None
+        profile = member.profile
+        set_consents(profile=profile, sms=sms_consent, email=email_consent)
+        profile.save(
+            update_fields=["sms_consent", "sms_consent_at", "email_consent", "email_consent_at"]
+        )
+        return issue_card(member=member, actor=actor, branch=branch)

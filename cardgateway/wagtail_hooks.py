@@ -1,17 +1,103 @@
-from django.utils.translation import gettext_lazy as _
-from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+"""Wagtail admin: the club manager's tills, grouped under "Tills": branches, the till limits
+(one row) and where each cashier works. Terminals and cards have their own screens
+(views/manage.py), since a terminal's secret is shown once and cards change only with a
+recorded reason. Access follows the model permissions of the Club manager role
+(portal/accounts/roles.py)."""
 
-from .models import Branch
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from gamification.wagtail_hooks import SingleRowPolicy
+
+from .models import Branch, CashierStation, GatewaySettings
+
+# Must be registered before the viewset below creates the default policy.
+register_permission_policy(GatewaySettings, SingleRowPolicy(GatewaySettings))
 
 
 class BranchViewSet(SnippetViewSet):
     model = Branch
     icon = "home"
     menu_label = _("Branches")
-    add_to_admin_menu = True
     list_display = ["name", "code", "city", "is_active"]
     search_fields = ["name", "code", "city"]
 
 
-register_snippet(BranchViewSet)
+class GatewaySettingsViewSet(SnippetViewSet):
+    model = GatewaySettings
+    icon = "sliders"
+    menu_label = _("Till limits")
+    list_display = [
+        "__str__",
+        "requests_per_minute",
+        "purchases_per_hour",
+        "max_purchase_amount",
+    ]
+
+    def get_queryset(self, request):
+        # The single row exists from the first time anyone looks at it.
+        GatewaySettings.load()
+        return GatewaySettings.objects.filter(pk=1)
+
+
+class CashierStationForm(WagtailAdminModelForm):
+    """Only people holding the cashier permission are offered (plus the one already bound,
+    should they have lost it), and the terminal must be one of the chosen branch."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        till = Q(
+            groups__permissions__content_type__app_label="accounts",
+            groups__permissions__codename="operate_till",
+        ) | Q(
+            user_permissions__content_type__app_label="accounts",
+            user_permissions__codename="operate_till",
+        )
+        if self.instance.cashier_id:
+            till |= Q(pk=self.instance.cashier_id)
+        self.fields["cashier"].queryset = (
+            get_user_model().objects.filter(till).distinct().order_by("email")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        branch, terminal = cleaned.get("branch"), cleaned.get("terminal")
+        if branch and terminal and terminal.branch_id != branch.pk:
+            self.add_error(
+                "terminal",
+                ValidationError(_("This terminal belongs to another branch."), code="other_branch"),
+            )
+        return cleaned
+
+
+class CashierStationViewSet(SnippetViewSet):
+    model = CashierStation
+    icon = "user"
+    menu_label = _("Cashier stations")
+    list_display = ["cashier", "branch", "terminal"]
+    list_filter = ["branch"]
+    search_fields = ["cashier__email", "cashier__first_name", "cashier__last_name"]
+    edit_handler = ObjectList(
+        [FieldPanel("cashier"), FieldPanel("branch"), FieldPanel("terminal")],
+        base_form_class=CashierStationForm,
+    )
+
+    def get_queryset(self, request):
+        return CashierStation.objects.select_related("cashier", "branch", "terminal")
+
+
+class TillsViewSetGroup(SnippetViewSetGroup):
+    menu_label = _("Tills")
+    menu_icon = "desktop"
+    menu_name = "tills"
+    items = (BranchViewSet, GatewaySettingsViewSet, CashierStationViewSet)
+
+
+register_snippet(TillsViewSetGroup)

@@ -7,6 +7,7 @@ first call lock_accounts() so rows are always locked in primary-key order and tw
 postings can never deadlock."""
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
@@ -30,6 +31,17 @@ class IdempotencyConflict(LedgerError):
     code = "idempotency_conflict"
 
 
+class Posting(NamedTuple):
+    """One entry for post_many()."""
+
+    member_id: int
+    currency: str
+    amount: int
+    kind: str
+    idempotency_key: str
+    corrects: LedgerEntry | None = None
+
+
 @dataclass(frozen=True)
 class Balances:
     points: int
@@ -40,21 +52,43 @@ def lock_accounts(members, currencies=(Currency.POINTS, Currency.CREDIT)) -> dic
     """Create (if needed) and lock the accounts of `members` in primary-key order. Must run
     inside a transaction. Returns {(member_id, currency): Account}."""
     member_ids = sorted({getattr(m, "pk", m) for m in members})
-    for member_id in member_ids:
-        for currency in currencies:
+    wanted = {(member_id, currency) for member_id in member_ids for currency in currencies}
+    locked = _select_locked(member_ids, currencies)
+    if set(locked) != wanted:
+        # First posting of a member: create the missing rows, then lock all of them.
+        for member_id, currency in sorted(wanted - set(locked)):
             Account.objects.get_or_create(member_id=member_id, currency=currency)
-    locked = (
+        locked = _select_locked(member_ids, currencies)
+    return locked
+
+
+def _select_locked(member_ids, currencies) -> dict:
+    rows = (
         Account.objects.select_for_update()
         .filter(member_id__in=member_ids, currency__in=list(currencies))
         .order_by("pk")
     )
-    return {(account.member_id, account.currency): account for account in locked}
+    return {(account.member_id, account.currency): account for account in rows}
 
 
 def _subject_ref(subject) -> tuple[ContentType | None, int | None]:
     if subject is None:
         return None, None
     return ContentType.objects.get_for_model(subject), subject.pk
+
+
+def _shared_fields(subject, actor, actor_label, branch, description, now) -> dict:
+    """The fields of an entry that say what it is about, who caused it, where and when."""
+    subject_type, subject_id = _subject_ref(subject)
+    return {
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "actor": actor,
+        "actor_label": actor_label[:80],
+        "branch": branch,
+        "description": description[:255],
+        "created_at": now,
+    }
 
 
 def post(
@@ -104,25 +138,20 @@ def post(
         if amount < 0 and new_balance < 0:
             if currency == Currency.POINTS or not allow_negative:
                 raise InsufficientBalance(f"{currency} balance {account.balance}, needs {-amount}")
-        subject_type, subject_id = _subject_ref(subject)
         now = at or timezone.now()
+        shared = _shared_fields(subject, actor, actor_label, branch, description, now)
         try:
             with transaction.atomic():
-                entry = LedgerEntry.objects.create(
+                entry = LedgerEntry(
                     account=account,
                     amount=amount,
                     kind=kind,
-                    subject_type=subject_type,
-                    subject_id=subject_id,
-                    actor=actor,
-                    actor_label=actor_label[:80],
-                    branch=branch,
                     idempotency_key=idempotency_key,
                     corrects=corrects,
-                    description=description[:255],
                     balance_after=new_balance,
-                    created_at=now,
+                    **shared,
                 )
+                entry.save(force_insert=True)
         except IntegrityError:
             # Another transaction took the key between our check and insert (possible only
             # when it posted to a different account); its entry wins.
@@ -136,6 +165,77 @@ def post(
             _add_daily_total(account.member_id, timezone.localdate(now), amount)
         Account.objects.filter(pk=account.pk).update(**updates)
         return entry
+
+
+def post_many(
+    *,
+    accounts: dict,
+    postings: list[Posting],
+    subject=None,
+    actor=None,
+    actor_label: str = "",
+    branch=None,
+    description: str = "",
+    at=None,
+    allow_negative: bool = False,
+) -> list[LedgerEntry]:
+    """Post several entries at once to accounts the caller has already locked in this
+    transaction with lock_accounts() (`accounts` is what it returned). Postings with a zero
+    amount are skipped; the rest share subject, actor, branch and description. The same
+    rules as post(): integer amounts, points never below zero, credit below zero only with
+    `allow_negative` (reversals). A posting that `corrects` an entry must not take back
+    more than is left of it: the caller computes that under its own lock. Keys must be
+    new: a key used before raises IdempotencyConflict (callers derive them from a row they
+    just inserted, as the card gateway does). One INSERT for the entries and one UPDATE per
+    account, instead of post()'s lock, check, insert and update for each. Raises
+    InsufficientBalance, IdempotencyConflict, ValueError; the caller's transaction should
+    then be rolled back."""
+    if not transaction.get_connection().in_atomic_block:
+        raise ValueError("post_many() must run inside the transaction that locked the accounts")
+    postings = [p for p in postings if p.amount]
+    if not postings:
+        return []
+    for _member_id, currency, amount, kind, key, _corrects in postings:
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            raise ValueError("amount must be a non-zero integer")
+        if currency not in Currency.values or kind not in EntryKind.values:
+            raise ValueError("unknown currency or kind")
+        if not key or len(key) > 200:
+            raise ValueError("idempotency_key must be 1..200 characters")
+    keys = [p.idempotency_key for p in postings]
+    if len(set(keys)) != len(keys) or LedgerEntry.objects.filter(idempotency_key__in=keys).exists():
+        raise IdempotencyConflict(", ".join(keys))
+    now = at or timezone.now()
+    shared = _shared_fields(subject, actor, actor_label, branch, description, now)
+    entries, earned, touched = [], {}, {}
+    for member_id, currency, amount, kind, key, corrects in postings:
+        account = accounts[(member_id, currency)]
+        new_balance = account.balance + amount
+        if amount < 0 and new_balance < 0 and (currency == Currency.POINTS or not allow_negative):
+            raise InsufficientBalance(f"{currency} balance {account.balance}, needs {-amount}")
+        account.balance = new_balance
+        touched[account.pk] = account
+        if currency == Currency.POINTS and kind in EARNING_KINDS:
+            earned[account.pk] = earned.get(account.pk, 0) + amount
+        entries.append(
+            LedgerEntry(
+                account=account,
+                amount=amount,
+                kind=kind,
+                idempotency_key=key,
+                corrects=corrects,
+                balance_after=new_balance,
+                **shared,
+            )
+        )
+    LedgerEntry.objects.bulk_create(entries)
+    for account in touched.values():
+        updates = {"balance": account.balance, "updated_at": now}
+        if account.pk in earned:
+            updates["lifetime_earned"] = F("lifetime_earned") + earned[account.pk]
+            _add_daily_total(account.member_id, timezone.localdate(now), earned[account.pk])
+        Account.objects.filter(pk=account.pk).update(**updates)
+    return entries
 
 
 def _add_daily_total(member_id: int, day, amount: int) -> None:

@@ -78,6 +78,19 @@ def evaluate(*, member, reason: str = "", at=None, allow_down: bool = False) -> 
     return target
 
 
+def promote_if_due(*, member, current: Tier | None, at=None) -> Tier | None:
+    """evaluate() for the hot path (a purchase): the window total is read once and the full
+    evaluation runs only when it reaches a tier above `current`, the member's tier as the
+    caller read it. Returns the new tier when the member moved up, else None."""
+    tiers = list(Tier.objects.order_by("threshold"))
+    if not tiers or (current is not None and current.pk == tiers[-1].pk):
+        return None
+    target = tier_for(earned_in_window(member=member, at=at), tiers) or tiers[0]
+    if current is not None and target.threshold <= current.threshold:
+        return None
+    return evaluate(member=member, at=at)
+
+
 def _announce(*, member, previous, tier) -> None:
     from . import hooks
 

@@ -14,6 +14,12 @@ from portal.accounts.services import register_member
 from portal.pages.models import HomePage
 
 DEMO_PASSWORD = "club-demo-2026"  # noqa: S105 - public demo logins, printed by `make run`
+# The demo card reader (`manage.py reader_sim` uses these by default) and the demo member's
+# card, the example number of GATEWAY.md. Public like the password: demo data only.
+DEMO_TERMINAL_ID = "DEMO-T1"
+DEMO_TERMINAL_SECRET = "demo-reader-secret-not-for-production"  # noqa: S105
+DEMO_CARD_NUMBER = "6037990000000006"
+DEMO_CARD_MEMBER = "member@club.example"
 
 BRANCHES = [
     ("tehran-central", "Tehran Central", "Tehran", "Valiasr St. 1200"),
@@ -177,10 +183,57 @@ def seed_club() -> None:
     )
 
 
+def seed_gateway(branches: list[Branch]) -> tuple[str, str]:
+    """The demo reader DEMO-T1 at the first branch with its fixed secret, a card for every
+    demo member (member@club.example gets DEMO_CARD_NUMBER), and the cashier's station
+    there. Returns the terminal id and the demo member's card number. Nothing that exists
+    is changed, so a second run (or a rotated secret) is left alone."""
+    from cardgateway import services as gateway
+    from cardgateway.models import Card, CashierStation, Terminal
+
+    branch = branches[0]
+    terminal = Terminal.objects.filter(terminal_id=DEMO_TERMINAL_ID).first()
+    if terminal is None:
+        terminal, _secret = gateway.create_terminal(
+            branch=branch,
+            name="Demo reader",
+            terminal_id=DEMO_TERMINAL_ID,
+            secret=DEMO_TERMINAL_SECRET,
+        )
+    holders = [DEMO_CARD_MEMBER] + [email for email, *_rest in MEMBERS]
+    for email in holders:
+        user = User.objects.get(email=email)
+        if not Card.objects.filter(member=user).exists():
+            wanted = DEMO_CARD_NUMBER if email == DEMO_CARD_MEMBER else ""
+            if wanted and Card.objects.filter(number=wanted).exists():
+                wanted = ""
+            gateway.issue_card(member=user, branch=branch, number=wanted)
+    cashier = User.objects.get(email="cashier@club.example")
+    CashierStation.objects.get_or_create(
+        cashier=cashier, defaults={"branch": branch, "terminal": terminal}
+    )
+    return gateway_demo()
+
+
 @transaction.atomic
 def seed() -> list[tuple[str, str]]:
     branches = seed_branches()
     logins = seed_people(branches)
     seed_home_page()
     seed_club()
+    seed_gateway(branches)
     return logins
+
+
+def gateway_demo() -> tuple[str, str]:
+    """The demo reader's id and the demo member's active card number, for seed_demo to
+    print ("" when missing)."""
+    from cardgateway.models import Card, CardStatus, Terminal
+
+    terminal = Terminal.objects.filter(terminal_id=DEMO_TERMINAL_ID).exists()
+    card = (
+        Card.objects.filter(member__email=DEMO_CARD_MEMBER, status=CardStatus.ACTIVE)
+        .values_list("number", flat=True)
+        .first()
+    )
+    return (DEMO_TERMINAL_ID if terminal else ""), card or ""

@@ -28,3 +28,10 @@ def club_summary(*, member) -> dict:
         "week_points": week_points,
         "referees": referrals.referees_of(member),
     }
+
+
+def club_card(*, member):
+    """The member's active club card for the panel, or None (one query)."""
+    from cardgateway.models import Card, CardStatus
+
+    return Card.objects.filter(member=member, status=CardStatus.ACTIVE).first()

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .forms import ProfileForm
-from .selectors import club_summary, panel_profile
+from .selectors import club_card, club_summary, panel_profile
 from .services import ensure_profile
 
 
@@ -22,6 +22,7 @@ def panel(request):
             "completion": percent,
             "missing": missing,
             **club_summary(member=request.user),
+            "club_card": club_card(member=request.user),
         },
     )
 

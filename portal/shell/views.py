@@ -18,9 +18,17 @@ STAFF_TOOLS = [
         _("Content and club settings (Wagtail admin)"),
         "wagtailadmin_home",
     ),
+    (
+        "accounts.operate_till",
+        _("Cashier screen: find a member, credit a purchase, register, reverse"),
+        "cardgateway:cashier-home",
+    ),
     ("accounts.operate_till", _("Check and use a reward voucher"), "gamification:voucher-check"),
     ("accounts.manage_club", _("Check and use a reward voucher"), "gamification:voucher-check"),
     ("accounts.manage_club", _("Adjust a member's points or credit"), "gamification:adjust"),
+    ("accounts.manage_club", _("Terminals (card readers)"), "cardgateway:terminal-list"),
+    ("accounts.manage_club", _("Requests refused by a till limit"), "cardgateway:limit-hit-list"),
+    ("accounts.manage_club", _("Find a card: history, block, unblock"), "cardgateway:card-search"),
 ]
 
 

@@ -18,6 +18,15 @@ STAFF_URLS = [
     ("admin:index", set()),  # Django admin: superusers only
     ("gamification:voucher-check", {roles.CASHIER, roles.CLUB_MANAGER}),
     ("gamification:adjust", {roles.CLUB_MANAGER}),
+    # The cashier screen: a cashier without a station gets the "ask the manager" page (200).
+    ("cardgateway:cashier-home", {roles.CASHIER}),
+    ("cardgateway:cashier-register", {roles.CASHIER}),
+    ("cardgateway:cashier-reverse", {roles.CASHIER}),
+    ("cardgateway:cashier-return", {roles.CASHIER}),
+    ("cardgateway:terminal-list", {roles.CLUB_MANAGER}),
+    ("cardgateway:terminal-create", {roles.CLUB_MANAGER}),
+    ("cardgateway:limit-hit-list", {roles.CLUB_MANAGER}),
+    ("cardgateway:card-search", {roles.CLUB_MANAGER}),
 ]
 
 

@@ -1,9 +1,12 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from cardgateway import services
+from cardgateway.models import Card, CashierStation, Terminal
 from gamification import ledger
 from gamification.models import LedgerEntry, Referral
 from portal.accounts.models import User
+from portal.demo import DEMO_CARD_NUMBER, DEMO_TERMINAL_ID, DEMO_TERMINAL_SECRET, MEMBERS
 from portal.pages.models import HomePage
 
 pytestmark = pytest.mark.django_db
@@ -25,3 +28,23 @@ def test_seed_demo_creates_one_login_per_role_and_is_idempotent(capsys, role_gro
     assert HomePage.objects.count() == 1
     assert ledger.audit() == []
     assert User.objects.get(email="moderator@club.example").has_perm("accounts.moderate_community")
+
+
+def test_seed_demo_prints_the_demo_reader_and_card(capsys, role_groups):
+    call_command("seed_demo", "--force")
+    out = capsys.readouterr().out
+    assert f"terminal {DEMO_TERMINAL_ID}, card {DEMO_CARD_NUMBER}" in out
+    assert f"reader_sim purchase {DEMO_CARD_NUMBER} 250000" in out
+
+
+def test_seed_demo_gives_a_reader_cards_and_a_cashier_station_once(role_groups):
+    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force")
+    terminal = Terminal.objects.get()
+    assert (terminal.terminal_id, terminal.branch.code) == (DEMO_TERMINAL_ID, "tehran-central")
+    assert services.terminal_secret(terminal) == DEMO_TERMINAL_SECRET
+    holders = ["member@club.example"] + [email for email, *_rest in MEMBERS]
+    assert sorted(Card.objects.values_list("member__email", flat=True)) == sorted(holders)
+    assert Card.objects.get(member__email="member@club.example").number == DEMO_CARD_NUMBER
+    station = CashierStation.objects.get()
+    assert (station.cashier.email, station.terminal) == ("cashier@club.example", terminal)

@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo import DEMO_PASSWORD, seed
+from portal.demo import DEMO_PASSWORD, gateway_demo, seed
 
 
 class Command(BaseCommand):
-    help = "Create demo branches, one login per role, members and a home page (idempotent)."
+    help = (
+        "Create demo branches, one login per role, members, a home page, a card reader and "
+        "cards (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -24,3 +27,7 @@ class Command(BaseCommand):
         width = max(len(role) for role, _email in logins)
         for role, email in logins:
             self.stdout.write(f"  {role.ljust(width)}  {email}  /  {DEMO_PASSWORD}")
+        terminal_id, card_number = gateway_demo()
+        self.stdout.write(f"Demo card reader: terminal {terminal_id}, card {card_number}. Try:")
+        self.stdout.write(f"  .venv/bin/python manage.py reader_sim inquiry {card_number}")
+        self.stdout.write(f"  .venv/bin/python manage.py reader_sim purchase {card_number} 250000")
