@@ -243,11 +243,15 @@ class Tier(models.Model):
     slug = models.SlugField(_("slug"), unique=True)
     threshold = models.PositiveIntegerField(_("points in the window to qualify"), unique=True)
     cashback_bp = models.PositiveIntegerField(
-        _("cashback (basis points)"), default=0, help_text=_("500 = 5 % of the purchase.")
+        _("cashback (basis points)"),
+        default=0,
+        # xgettext:no-python-format
+        help_text=_("500 = 5 % of the purchase."),
     )
     referral_bp = models.PositiveIntegerField(
         _("referral share (basis points)"),
         default=0,
+        # xgettext:no-python-format
         help_text=_("100 = 1 % of referee purchases."),
     )
     points_per_million = models.PositiveIntegerField(
