@@ -185,9 +185,11 @@ def post_many(
     rules as post(): integer amounts, points never below zero, credit below zero only with
     `allow_negative` (reversals). A posting that `corrects` an entry must not take back
     more than is left of it: the caller computes that under its own lock. Keys must be
-    new: a key used before raises IdempotencyConflict (callers derive them from a row they
-    just inserted, as the card gateway does). One INSERT for the entries and one UPDATE per
-    account, instead of post()'s lock, check, insert and update for each. Raises
+    new (callers derive them from a row they just inserted, as the card gateway does): no
+    query checks them first, and a key used before fails the INSERT with IntegrityError
+    under the unique constraint, which aborts the caller's transaction. One INSERT for the
+    entries and one UPDATE per account, instead of post()'s lock, check, insert and update
+    for each. Raises
     InsufficientBalance, IdempotencyConflict, ValueError; the caller's transaction should
     then be rolled back."""
     if not transaction.get_connection().in_atomic_block:
@@ -203,7 +205,7 @@ def post_many(
         if not key or len(key) > 200:
             raise ValueError("idempotency_key must be 1..200 characters")
     keys = [p.idempotency_key for p in postings]
-    if len(set(keys)) != len(keys) or LedgerEntry.objects.filter(idempotency_key__in=keys).exists():
+    if len(set(keys)) != len(keys):
         raise IdempotencyConflict(", ".join(keys))
     now = at or timezone.now()
     shared = _shared_fields(subject, actor, actor_label, branch, description, now)

@@ -107,11 +107,22 @@ TEMPLATES = [
 
 # --- Services -------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Under Daphne each request runs in a thread of its own, so a persistent connection
+# (CONN_MAX_AGE > 0) is never reused and piles up idle until max_connections is reached
+# (bench/README.md). Connections are therefore closed after each request, or, with
+# DATABASE_POOL_SIZE set, taken from psycopg's pool of at most that many per process.
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)
     if DATABASE_URL
     else {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
 }
+DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "0") or 0)
+if DATABASE_URL and DATABASE_POOL_SIZE:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DATABASE_POOL_SIZE),
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": 20,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -121,6 +132,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "club"),
+            "OPTIONS": {"pool_class": "portal.redis_pool.SharedConnectionPool"},
         }
     }
     CHANNEL_LAYERS = {

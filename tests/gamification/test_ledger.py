@@ -329,3 +329,55 @@ def test_audit_command_fails_on_a_corrupted_balance_after(member):
         call_command("audit_ledger", stdout=out)
     assert f"entry {entry.pk}: balance_after 11, running total 10" in out.getvalue()
     assert "1 differences" in out.getvalue()
+
+
+# --- post_many: several entries under locks the caller holds ------------------------------
+
+
+def test_post_many_writes_running_balances_daily_totals_and_lifetime(member):
+    from django.db import transaction
+
+    with transaction.atomic():
+        accounts = ledger.lock_accounts([member])
+        entries = ledger.post_many(
+            accounts=accounts,
+            postings=[
+                ledger.Posting(member.pk, Currency.CREDIT, 500, EntryKind.CASHBACK, "m:1"),
+                ledger.Posting(member.pk, Currency.CREDIT, -200, EntryKind.REDEEM, "m:2"),
+                ledger.Posting(member.pk, Currency.POINTS, 7, EntryKind.PURCHASE_POINTS, "m:3"),
+                ledger.Posting(member.pk, Currency.POINTS, 0, EntryKind.PURCHASE_POINTS, "m:4"),
+            ],
+            description="receipt R-1",
+        )
+    assert [e.balance_after for e in entries] == [500, 300, 7]
+    assert ledger.balances(member) == ledger.Balances(points=7, credit=300)
+    assert account(member, Currency.POINTS).lifetime_earned == 7
+    assert DailyTotal.objects.get(member=member).earned == 7
+    assert ledger.audit() == []
+
+
+def test_post_many_refuses_an_overdraft(member):
+    from django.db import transaction
+
+    with pytest.raises(ledger.InsufficientBalance), transaction.atomic():
+        accounts = ledger.lock_accounts([member])
+        ledger.post_many(
+            accounts=accounts,
+            postings=[ledger.Posting(member.pk, Currency.CREDIT, -1, EntryKind.REDEEM, "y")],
+        )
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_post_many_lets_a_reversal_take_credit_below_zero_only_when_allowed(member):
+    from django.db import transaction
+
+    with transaction.atomic():
+        accounts = ledger.lock_accounts([member])
+        ledger.post_many(
+            accounts=accounts,
+            postings=[
+                ledger.Posting(member.pk, Currency.CREDIT, -50, EntryKind.PURCHASE_REVERSAL, "r")
+            ],
+            allow_negative=True,
+        )
+    assert ledger.balances(member).credit == -50
