@@ -49,9 +49,9 @@ class Refused(Exception):
 
 
 class LimitRefused(Refused):
-    def __init__(self, kind: str, message: str):
+    def __init__(self, kind: str, message: str, card: Card):
         super().__init__("limit_exceeded", message)
-        self.kind = kind
+        self.kind, self.card = kind, card
 
 
 @dataclass(frozen=True)
@@ -317,14 +317,12 @@ def post_purchase(
         redeem=redeem,
         occurred_at=occurred_at.isoformat() if occurred_at else None,
     )
-    replay = _replay(terminal=terminal, txn_id=txn_id, fingerprint=fingerprint)
-    if replay is not None:
-        return replay
-    card = find_card(number)
+    if not isinstance(number, str) or not cards.is_card_number(number):
+        raise Refused("invalid_request", "The card number is not a valid 16-digit club number.")
     branch = branch or (terminal.branch if terminal is not None else None)
     try:
         return _post_purchase_locked(
-            card=card,
+            number=number,
             txn_id=txn_id,
             fingerprint=fingerprint,
             amount=amount,
@@ -335,7 +333,9 @@ def post_purchase(
             cashier=cashier,
         )
     except LimitRefused as refusal:
-        _log_limit_hit(kind=refusal.kind, terminal=terminal, card=card, detail=refusal.message)
+        _log_limit_hit(
+            kind=refusal.kind, terminal=terminal, card=refusal.card, detail=refusal.message
+        )
         raise
     except IntegrityError:
         return _after_race(terminal=terminal, txn_id=txn_id, fingerprint=fingerprint)
@@ -352,15 +352,23 @@ def _after_race(*, terminal, txn_id: str, fingerprint: str) -> Posted:
 
 
 def _post_purchase_locked(
-    *, card, txn_id, fingerprint, amount, redeem, occurred_at, terminal, branch, cashier
+    *, number, txn_id, fingerprint, amount, redeem, occurred_at, terminal, branch, cashier
 ) -> Posted:
     now = timezone.now()
     with transaction.atomic():
-        card = Card.objects.select_related("member").select_for_update(of=("self",)).get(pk=card.pk)
-        # A twin of this request may have committed while we waited for the lock.
+        card = (
+            Card.objects.select_related("member")
+            .select_for_update(of=("self",))
+            .filter(number=number)
+            .first()
+        )
+        # Checked under the card lock, so a twin of this request that committed while we
+        # waited is seen here and replayed.
         replay = _replay(terminal=terminal, txn_id=txn_id, fingerprint=fingerprint)
         if replay is not None:
             return replay
+        if card is None:
+            raise Refused("unknown_card", "No card has this number.")
         if not card.is_usable:
             raise Refused("card_blocked", f"The card is {card.status}.")
         _check_limits(card=card, amount=amount, now=now)
@@ -453,6 +461,7 @@ def _check_limits(*, card: Card, amount: int, now) -> None:
         raise LimitRefused(
             LimitKind.AMOUNT,
             f"Amount {amount} is above the largest single purchase {limits.max_purchase_amount}.",
+            card,
         )
     recent = Transaction.objects.filter(
         card=card, kind=TxnKind.PURCHASE, created_at__gte=now - timedelta(hours=1)
@@ -462,6 +471,7 @@ def _check_limits(*, card: Card, amount: int, now) -> None:
             LimitKind.VELOCITY,
             f"The card already made {recent} purchases in the last hour "
             f"(limit {limits.purchases_per_hour}).",
+            card,
         )
 
 

@@ -7,8 +7,11 @@ recorded reason. Access follows the model permissions of the Club manager role
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -101,3 +104,28 @@ class TillsViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(TillsViewSetGroup)
+
+
+class ClubManagerMenuItem(MenuItem):
+    """A link from the Wagtail admin to a manager screen of the portal (where terminal
+    secrets are shown once), shown only to whoever may use it."""
+
+    def is_shown(self, request):
+        return request.user.has_perm("accounts.manage_club")
+
+
+@hooks.register("register_admin_menu_item")
+def terminals_menu_item():
+    return ClubManagerMenuItem(
+        _("Terminals"), reverse("cardgateway:terminal-list"), icon_name="mobile-alt", order=210
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def limit_hits_menu_item():
+    return ClubManagerMenuItem(
+        _("Refused by till limits"),
+        reverse("cardgateway:limit-hit-list"),
+        icon_name="warning",
+        order=211,
+    )

@@ -24,6 +24,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://..."))
         if "redis" in item.keywords and not settings.REDIS_URL:
             item.add_marker(pytest.mark.skip(reason="needs REDIS_URL"))
+    _serialized_rollback_first(items)
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("serialized_rollback")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+def _serialized_rollback_first(items) -> None:
+    """pytest-django runs transactional tests after the others (its hook runs first). A
+    test with serialized rollback restores the migrated rows by primary key, which fails
+    once another transactional test has flushed the tables and post_migrate has made the
+    content types again under new ids; so such tests go first among the transactional."""
+    serialized = [i for i in items if "django_db_serialized_rollback" in i.fixturenames]
+    if not serialized:
+        return
+    rest = [i for i in items if "django_db_serialized_rollback" not in i.fixturenames]
+    at = next((n for n, i in enumerate(rest) if _is_transactional(i)), len(rest))
+    items[:] = rest[:at] + serialized + rest[at:]
 
 
 @pytest.fixture(autouse=True)
