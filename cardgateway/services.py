@@ -231,12 +231,17 @@ def _replay(*, terminal, txn_id: str, fingerprint: str) -> Posted | None:
     return Posted(txn, replay=True)
 
 
+# Far above any bill, far below what a 64-bit column holds.
+MAX_AMOUNT = 10**15
+
+
 def _check_amount(value, name: str, *, allow_zero: bool = False) -> int:
     if (
         not isinstance(value, int)
         or isinstance(value, bool)
         or value < 0
         or (value == 0 and not allow_zero)
+        or value > MAX_AMOUNT
     ):
         raise Refused("invalid_request", f"{name} must be a positive whole number of rials.")
     return value
