@@ -1,1 +1,2 @@
-"""tickets: see shared/DESIGN.md. Built by its own issue."""
+"""Tickets: complaints, support requests and suggestions, with tracking codes, a staff
+desk, SLAs counted in business hours, and satisfaction ratings (shared/DESIGN.md)."""

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "portal.pages",
     "cardgateway",
     "gamification",
+    "tickets",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",

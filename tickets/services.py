@@ -1,0 +1,441 @@
+"""Every change of a ticket. Views, the public tracking page, tasks and admin call these.
+
+Each function runs in one transaction, locks the ticket row it changes
+(SELECT ... FOR UPDATE; merge locks both tickets in primary-key order) and records a
+TicketEvent with the change, so the history is never missing a step.
+
+Errors:
+- django's ValidationError for bad input (keyed by field where there is one), which a
+  form shows as it is;
+- TicketError (a ValueError) subclasses for a change the ticket's state forbids, each
+  with a stable `code` and a message for people;
+- PermissionDenied when the author of a reply is neither the ticket's customer nor an
+  agent.
+"""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.mobile import normalize_mobile
+
+from . import codes, sla
+from .models import (
+    BusinessHours,
+    Category,
+    EventKind,
+    Kind,
+    Priority,
+    SLATarget,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+)
+
+AGENT_PERMISSION = "accounts.answer_tickets"
+CODE_ATTEMPTS = 8
+
+# Which status may follow which. Changes a person asks for (change_status) and the ones a
+# reply causes (add_reply) both go through this table.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.OPEN, Status.WAITING, Status.RESOLVED, Status.CLOSED}),
+    Status.OPEN: frozenset({Status.WAITING, Status.RESOLVED, Status.CLOSED}),
+    Status.WAITING: frozenset({Status.OPEN, Status.RESOLVED, Status.CLOSED}),
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.REOPENED}),
+    Status.CLOSED: frozenset({Status.REOPENED}),
+    Status.REOPENED: frozenset({Status.OPEN, Status.WAITING, Status.RESOLVED, Status.CLOSED}),
+}
+
+
+class TicketError(ValueError):
+    """A change the ticket's state forbids. `code` is stable; `message` is for people."""
+
+    code = "ticket_error"
+    default_message = _("This ticket cannot be changed that way.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(self.code)
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class InvalidTransition(TicketError):
+    code = "invalid_transition"
+
+    def __init__(self, from_status: str, to_status: str):
+        self.from_status, self.to_status = from_status, to_status
+        super().__init__(
+            _("A ticket that is %(current)s cannot become %(target)s.")
+            % {"current": Status(from_status).label, "target": Status(to_status).label}
+        )
+
+
+class TicketClosed(TicketError):
+    code = "ticket_closed"
+    default_message = _(
+        "This ticket is closed and takes no more replies. Please file a new one if needed."
+    )
+
+
+class TicketMerged(TicketError):
+    code = "ticket_merged"
+    default_message = _("This ticket was merged into another one; please change that one.")
+
+
+class InvalidMerge(TicketError):
+    code = "invalid_merge"
+    default_message = _("These tickets cannot be merged.")
+
+
+class NotAnAgent(TicketError):
+    code = "not_an_agent"
+    default_message = _("Tickets can only be assigned to support agents.")
+
+
+class InternalNoteRefused(TicketError):
+    code = "internal_note_refused"
+    default_message = _("Only staff can add internal notes.")
+
+
+# --- Helpers ---------------------------------------------------------------------------
+
+
+def business_hours() -> list[tuple[int, object, object]]:
+    return list(BusinessHours.objects.values_list("weekday", "opens", "closes"))
+
+
+def sla_target(*, priority: str, category: Category) -> SLATarget | None:
+    """The category's own target for the priority, else the general one, else None."""
+    targets = SLATarget.objects.filter(
+        Q(category=category) | Q(category__isnull=True), priority=priority
+    )
+    return min(targets, key=lambda t: t.category_id is None, default=None)
+
+
+def _due(start: datetime, minutes: int, hours: list) -> datetime:
+    # With no business hours set, SLAs count calendar time rather than never running.
+    if not hours:
+        return start + timedelta(minutes=minutes)
+    return sla.add_business_minutes(start, minutes, hours)
+
+
+def _set_sla_dues(ticket: Ticket) -> None:
+    target = sla_target(priority=ticket.priority, category=ticket.category)
+    if target is None:
+        ticket.sla_first_response_due = ticket.sla_resolution_due = None
+        return
+    hours = business_hours()
+    ticket.sla_first_response_due = _due(ticket.created_at, target.first_response_minutes, hours)
+    ticket.sla_resolution_due = _due(ticket.created_at, target.resolution_minutes, hours)
+
+
+def _lock(ticket: Ticket) -> None:
+    """Lock the ticket's row and refresh the instance from it (so the caller's object is
+    the one that changes)."""
+    ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update())
+
+
+def _record(ticket: Ticket, *, kind: str, actor, at: datetime, **detail) -> TicketEvent:
+    from_status = detail.pop("from_status", "")
+    to_status = detail.pop("to_status", "")
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        actor=actor,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        detail=detail,
+        created_at=at,
+    )
+
+
+def _transition(ticket: Ticket, to: str, *, actor, at: datetime) -> None:
+    """Move a locked ticket to `to` through TRANSITIONS, keep its timestamps in step and
+    record the event. The caller saves the ticket."""
+    current = ticket.status
+    if to not in TRANSITIONS[current]:
+        raise InvalidTransition(current, to)
+    ticket.status = to
+    if to == Status.RESOLVED:
+        ticket.resolved_at = at
+    elif to == Status.CLOSED:
+        ticket.closed_at = at
+    elif to == Status.REOPENED:
+        ticket.resolved_at = ticket.closed_at = None
+    _record(ticket, kind=EventKind.STATUS, actor=actor, at=at, from_status=current, to_status=to)
+
+
+def _is_agent(user) -> bool:
+    return user is not None and user.is_active and user.has_perm(AGENT_PERMISSION)
+
+
+# --- Filing ----------------------------------------------------------------------------
+
+
+def _clean_contact(
+    *, member, guest_name: str, guest_mobile: str, guest_email: str
+) -> tuple[str, str, str]:
+    guest_name, guest_mobile = guest_name.strip(), guest_mobile.strip()
+    guest_email = guest_email.strip().lower()
+    errors: dict[str, list] = {}
+    if guest_mobile:
+        try:
+            guest_mobile = normalize_mobile(guest_mobile)
+        except ValidationError as exc:
+            errors["guest_mobile"] = exc.error_list
+    if guest_email:
+        try:
+            validate_email(guest_email)
+        except ValidationError as exc:
+            errors["guest_email"] = exc.error_list
+    if member is None:
+        if not guest_name:
+            errors["guest_name"] = [ValidationError(_("Please give your name."), code="required")]
+        if not (guest_mobile or guest_email):
+            errors["guest_mobile"] = [
+                ValidationError(
+                    _("Please give a mobile number or an e-mail address to follow the ticket."),
+                    code="required",
+                )
+            ]
+    if errors:
+        raise ValidationError(errors)
+    return guest_name, guest_mobile, guest_email
+
+
+def open_ticket(
+    *,
+    kind: str,
+    category: Category,
+    subject: str,
+    description: str,
+    member=None,
+    guest_name: str = "",
+    guest_mobile: str = "",
+    guest_email: str = "",
+    branch=None,
+    priority: str = Priority.NORMAL,
+    actor=None,
+) -> Ticket:
+    """File a ticket for a member, or for a guest who gives a name and a mobile number or
+    e-mail address (the mobile is stored in E.164). `actor` is the agent filing for a caller
+    on the phone; it defaults to the member. The ticket gets a fresh tracking code (a new
+    one is drawn if the unique constraint finds a collision), SLA dues from the matching
+    SLATarget counted in business hours, and an "opened" event. Raises ValidationError,
+    with nothing saved, for bad input."""
+    guest_name, guest_mobile, guest_email = _clean_contact(
+        member=member, guest_name=guest_name, guest_mobile=guest_mobile, guest_email=guest_email
+    )
+    subject, description = subject.strip(), description.strip()
+    errors = {}
+    if kind not in Kind.values:
+        errors["kind"] = _("Choose a kind of ticket.")
+    if not category.is_active:
+        errors["category"] = _("This category is no longer in use; please choose another.")
+    if priority not in Priority.values:
+        errors["priority"] = _("Choose a priority.")
+    if not subject:
+        errors["subject"] = _("Please give a subject.")
+    if not description:
+        errors["description"] = _("Please describe the problem or suggestion.")
+    if errors:
+        raise ValidationError(errors)
+
+    # A VIP tier's raised priority (DESIGN.md) is applied here once tiers carry it.
+    with transaction.atomic():
+        ticket = Ticket(
+            kind=kind,
+            category=category,
+            branch=branch,
+            member=member,
+            guest_name=guest_name,
+            guest_mobile=guest_mobile,
+            guest_email=guest_email,
+            subject=subject,
+            description=description,
+            priority=priority,
+            created_at=timezone.now(),
+        )
+        _set_sla_dues(ticket)
+        for attempt in range(CODE_ATTEMPTS):
+            ticket.tracking_code = codes.new_code()
+            try:
+                # A savepoint, so a collision leaves the outer transaction usable.
+                with transaction.atomic():
+                    ticket.save(force_insert=True)
+                break
+            except IntegrityError:
+                collided = Ticket.objects.filter(tracking_code=ticket.tracking_code).exists()
+                if not collided or attempt == CODE_ATTEMPTS - 1:
+                    raise
+                ticket.pk = None
+        _record(
+            ticket,
+            kind=EventKind.OPENED,
+            actor=actor or member,
+            at=ticket.created_at,
+            to_status=Status.NEW,
+        )
+        # Next slice: confirm the code to the customer by SMS / e-mail and push the new
+        # ticket to the desk queue (notify + realtime.send_event_on_commit).
+    return ticket
+
+
+# --- Replies ---------------------------------------------------------------------------
+
+
+def add_reply(*, ticket: Ticket, author, body: str, internal: bool = False) -> TicketMessage:
+    """Add a message. `author` None is the guest who filed the ticket; the ticket's member
+    is its customer; anyone else must be an active agent (PermissionDenied otherwise).
+
+    - An agent's first public reply sets first_response_at (once) and moves a new or
+      reopened ticket to open. Internal notes change neither.
+    - A customer's reply moves a waiting ticket to open and a resolved one to reopened;
+      a closed ticket takes none (TicketClosed), and customers add no internal notes.
+    - A reply to a merged duplicate goes to the ticket it was merged into.
+    Returns the message; `ticket` is refreshed from the locked row."""
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": _("Please write a message.")})
+    now = timezone.now()
+    with transaction.atomic():
+        _lock(ticket)
+        if ticket.merged_into_id:
+            ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+            _lock(ticket)
+        from_customer = author is None or author.pk == ticket.member_id
+        if not from_customer and not _is_agent(author):
+            raise PermissionDenied
+        if from_customer and internal:
+            raise InternalNoteRefused
+        if from_customer and ticket.status == Status.CLOSED:
+            raise TicketClosed
+
+        message = TicketMessage.objects.create(
+            ticket=ticket, author=author, is_internal=internal, body=body, created_at=now
+        )
+        _record(
+            ticket,
+            kind=EventKind.NOTE if internal else EventKind.REPLY,
+            actor=author,
+            at=now,
+            message=message.pk,
+        )
+        if from_customer:
+            follow = {Status.WAITING: Status.OPEN, Status.RESOLVED: Status.REOPENED}
+        elif not internal:
+            follow = {Status.NEW: Status.OPEN, Status.REOPENED: Status.OPEN}
+            if ticket.first_response_at is None:
+                ticket.first_response_at = now
+        else:
+            follow = {}
+        if ticket.status in follow:
+            _transition(ticket, follow[ticket.status], actor=author, at=now)
+        ticket.save()
+        # Next slice: notify the customer of a public reply (never of a note) and push the
+        # message to the desk and the customer's open page, after commit.
+    return message
+
+
+# --- Desk actions ----------------------------------------------------------------------
+
+
+def change_status(*, ticket: Ticket, to: str, actor) -> Ticket:
+    """Move the ticket to status `to` if TRANSITIONS allows it (InvalidTransition if not;
+    TicketMerged for a merged duplicate). Asking for the current status changes and records
+    nothing, so a form sent twice is harmless."""
+    if to not in Status.values:
+        raise ValidationError({"status": _("Choose a status.")})
+    with transaction.atomic():
+        _lock(ticket)
+        if ticket.merged_into_id:
+            raise TicketMerged
+        if ticket.status == to:
+            return ticket
+        _transition(ticket, to, actor=actor, at=timezone.now())
+        ticket.save()
+        # Next slice: ask for a satisfaction rating on resolved; notify; live event.
+    return ticket
+
+
+def assign(*, ticket: Ticket, assignee, actor) -> Ticket:
+    """Give the ticket to `assignee` (an active agent, else NotAnAgent), or to nobody with
+    None. The same assignee again changes and records nothing."""
+    if assignee is not None and not _is_agent(assignee):
+        raise NotAnAgent
+    with transaction.atomic():
+        _lock(ticket)
+        if ticket.assignee_id == (assignee.pk if assignee else None):
+            return ticket
+        previous = ticket.assignee_id
+        ticket.assignee = assignee
+        ticket.save(update_fields=["assignee"])
+        _record(
+            ticket,
+            kind=EventKind.ASSIGNED,
+            actor=actor,
+            at=timezone.now(),
+            previous=previous,
+            assignee=ticket.assignee_id,
+        )
+        # Next slice: notify the new assignee.
+    return ticket
+
+
+def set_priority(*, ticket: Ticket, priority: str, actor) -> Ticket:
+    """Change the priority and recompute the SLA dues from the ticket's creation under the
+    new priority's target. The same priority again changes and records nothing."""
+    if priority not in Priority.values:
+        raise ValidationError({"priority": _("Choose a priority.")})
+    with transaction.atomic():
+        _lock(ticket)
+        if ticket.priority == priority:
+            return ticket
+        previous = ticket.priority
+        ticket.priority = priority
+        _set_sla_dues(ticket)
+        ticket.save(update_fields=["priority", "sla_first_response_due", "sla_resolution_due"])
+        _record(
+            ticket,
+            kind=EventKind.PRIORITY,
+            actor=actor,
+            at=timezone.now(),
+            previous=previous,
+            priority=priority,
+        )
+    return ticket
+
+
+def merge(*, duplicate: Ticket, into: Ticket, actor) -> Ticket:
+    """Merge `duplicate` into `into`: the duplicate is closed and points at `into` (so
+    its customer's replies land there), tickets merged earlier into the duplicate now point
+    at `into` too, and both histories record it. Locks both tickets in primary-key order.
+    InvalidMerge for a ticket merged with itself, an already merged one on either side, or
+    a closed target. Returns `into`."""
+    if duplicate.pk == into.pk:
+        raise InvalidMerge(_("A ticket cannot be merged into itself."))
+    now = timezone.now()
+    with transaction.atomic():
+        for ticket in sorted((duplicate, into), key=lambda t: t.pk):
+            _lock(ticket)
+        if duplicate.merged_into_id or into.merged_into_id:
+            raise InvalidMerge(_("One of these tickets was already merged into another."))
+        if into.status == Status.CLOSED:
+            raise InvalidMerge(_("A ticket cannot be merged into a closed one."))
+        if duplicate.status != Status.CLOSED:
+            _transition(duplicate, Status.CLOSED, actor=actor, at=now)
+        duplicate.merged_into = into
+        duplicate.save()
+        Ticket.objects.filter(merged_into=duplicate).update(merged_into=into)
+        _record(duplicate, kind=EventKind.MERGED_INTO, actor=actor, at=now, into=into.pk)
+        _record(into, kind=EventKind.MERGED_FROM, actor=actor, at=now, duplicate=duplicate.pk)
+        # Next slice: tell the duplicate's customer where the conversation continues.
+    return into
