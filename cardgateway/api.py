@@ -10,6 +10,7 @@ from datetime import datetime
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
@@ -70,10 +71,8 @@ def _rate_limited(request) -> bool:
 
 def _log_rate_hit(terminal) -> None:
     """At most one review row per terminal and minute, however hard it is hammered."""
-    from django.core.cache import cache
-
     if cache.add(f"gw-ratehit:{terminal.pk}", 1, 60):
-        services._log_limit_hit(
+        services.log_limit_hit(
             kind=LimitKind.RATE, terminal=terminal, card=None, detail="requests per minute"
         )
 

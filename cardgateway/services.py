@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from gamification import ledger, referrals, tiers
@@ -35,6 +34,7 @@ from .models import (
     Transaction,
     TxnKind,
 )
+from .signing import TXN_ID_RE
 
 CURRENCY = "IRR"
 
@@ -118,9 +118,7 @@ def issue_card(
     Refused("card_exists") when the member already holds an active card,
     Refused("invalid_request") for a `number` that is not a club number and
     Refused("card_number_taken") when another card already has it."""
-    if number and not cards.is_card_number(cards.normalise(number)):
-        raise Refused("invalid_request", "The card number is not a valid 16-digit club number.")
-    wanted = cards.normalise(number) if number else ""
+    wanted = _card_number(number) if number else ""
     with transaction.atomic():
         if Card.objects.filter(member=member, status=CardStatus.ACTIVE).exists():
             raise Refused("card_exists", "The member already has an active card.")
@@ -184,18 +182,28 @@ def replace_card(*, card: Card, actor=None, branch=None, lost: bool = True) -> C
         return issue_card(member=old.member, actor=actor, branch=branch, replaces=old)
 
 
-def find_card(number: str) -> Card:
-    number = cards.normalise(number)
-    if not cards.is_card_number(number):
+def _card_number(value) -> str:
+    """The normalised number, or Refused("invalid_request") when it is no club number."""
+    number = cards.normalise(value) if isinstance(value, str) else value
+    if not isinstance(number, str) or not cards.is_card_number(number):
         raise Refused("invalid_request", "The card number is not a valid 16-digit club number.")
+    return number
+
+
+def find_card(number: str) -> Card:
+    number = _card_number(number)
     card = Card.objects.select_related("member__profile").filter(number=number).first()
     if card is None:
         raise Refused("unknown_card", "No card has this number.")
     return card
 
 
+def _lowest_tier() -> Tier | None:
+    return Tier.objects.order_by("threshold").first()
+
+
 def _tier_or_lowest(member) -> Tier | None:
-    return tiers.current_tier(member) or Tier.objects.order_by("threshold").first()
+    return tiers.current_tier(member) or _lowest_tier()
 
 
 def inquiry(*, card_number: str) -> dict:
@@ -248,8 +256,6 @@ def _check_amount(value, name: str, *, allow_zero: bool = False) -> int:
 
 
 def _check_txn_id(txn_id) -> str:
-    from .signing import TXN_ID_RE
-
     if not isinstance(txn_id, str) or not TXN_ID_RE.match(txn_id):
         raise Refused("invalid_request", "txn_id must be 1 to 64 characters of A-Z a-z 0-9 _ -.")
     return txn_id
@@ -269,7 +275,8 @@ def _referrer_id(member) -> int | None:
     return Referral.objects.filter(referee=member).values_list("referrer_id", flat=True).first()
 
 
-def _log_limit_hit(*, kind: str, terminal, card, detail: str) -> None:
+def log_limit_hit(*, kind: str, terminal, card, detail: str) -> None:
+    """Record a request a till limit refused, for the club manager's review list."""
     LimitHit.objects.create(kind=kind, terminal=terminal, card=card, detail=detail[:200])
 
 
@@ -314,7 +321,7 @@ def post_purchase(
     _check_amount(redeem, "redeem", allow_zero=True)
     if redeem > amount:
         raise Refused("invalid_request", "redeem may not exceed the amount.")
-    number = cards.normalise(card_number) if isinstance(card_number, str) else card_number
+    number = _card_number(card_number)
     fingerprint = _fingerprint(
         "purchase",
         card=number,
@@ -322,8 +329,6 @@ def post_purchase(
         redeem=redeem,
         occurred_at=occurred_at.isoformat() if occurred_at else None,
     )
-    if not isinstance(number, str) or not cards.is_card_number(number):
-        raise Refused("invalid_request", "The card number is not a valid 16-digit club number.")
     branch = branch or (terminal.branch if terminal is not None else None)
     try:
         return _post_purchase_locked(
@@ -338,7 +343,7 @@ def post_purchase(
             cashier=cashier,
         )
     except LimitRefused as refusal:
-        _log_limit_hit(
+        log_limit_hit(
             kind=refusal.kind, terminal=terminal, card=refusal.card, detail=refusal.message
         )
         raise
@@ -391,7 +396,7 @@ def _post_purchase_locked(
                     f"Credit can be spent once the balance reaches {club.min_redeemable_credit}.",
                 )
         member_tier = tiers.current_tier(member)
-        tier = member_tier or _tier_or_lowest(member)
+        tier = member_tier or _lowest_tier()
         base = amount - redeem
         cashback = referrals.share_of(base, tier.cashback_bp if tier else 0)
         points = base * (tier.points_per_million if tier else 0) // 1_000_000
@@ -703,13 +708,6 @@ def _post_follow_up(
         allow_negative=True,
     )
     return Posted(txn, replay=False)
-
-
-def purchase_totals(*, card: Card) -> dict:
-    """Sum of a card's postings (for the cashier screen and reports)."""
-    return Transaction.objects.filter(card=card).aggregate(
-        amount=Sum("amount"), cashback=Sum("cashback"), points=Sum("points")
-    )
 
 
 # --- Cashier enrolment ------------------------------------------------------------------
