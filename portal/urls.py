@@ -15,6 +15,7 @@ urlpatterns = [
     path("club/", include("portal.accounts.urls")),
     path("club/", include("gamification.urls")),
     path("till/", include("cardgateway.urls")),
+    path("tickets/", include("tickets.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("", include("portal.shell.urls")),
 ]

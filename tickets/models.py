@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.mobile import validate_mobile
@@ -23,6 +24,9 @@ class Category(models.Model):
     the list. A category in use is deactivated, never deleted."""
 
     name = models.CharField(_("name"), max_length=80)
+    name_fa = models.CharField(
+        _("name in Persian"), max_length=80, blank=True, help_text=_("Shown on Persian pages.")
+    )
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -33,6 +37,8 @@ class Category(models.Model):
         verbose_name_plural = _("ticket categories")
 
     def __str__(self) -> str:
+        if self.name_fa and get_language() == "fa":
+            return self.name_fa
         return self.name
 
 
@@ -120,7 +126,12 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     sla_first_response_due = models.DateTimeField(_("first response due"), null=True, blank=True)
     sla_resolution_due = models.DateTimeField(_("resolution due"), null=True, blank=True)
-    sla_breached_at = models.DateTimeField(_("SLA breached"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    # Set once each by the breach job (tickets/tasks.py), which is what makes it idempotent.
+    first_response_breached_at = models.DateTimeField(
+        _("first response breached"), null=True, blank=True
+    )
+    resolution_breached_at = models.DateTimeField(_("resolution breached"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -161,6 +172,12 @@ class Ticket(models.Model):
         return self.member.get_full_name() if self.member_id else self.guest_name
 
 
+def _private_storage():
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.TICKET_FILES_ROOT, base_url=None)
+
+
 class TicketMessage(models.Model):
     """A reply on a ticket. Internal notes are for staff only and must never reach a
     customer-facing page, e-mail, SMS or socket. `author` is empty for a guest."""
@@ -189,6 +206,114 @@ class TicketMessage(models.Model):
         return f"{self.ticket.tracking_code} #{self.pk}"
 
 
+class TicketAttachment(models.Model):
+    """A file on a ticket, checked and (pictures) re-encoded by tickets/attachments.py.
+    Stored outside MEDIA_ROOT and only ever sent through a view that checks who asks;
+    a file on an internal note is internal too."""
+
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("ticket")
+    )
+    message = models.ForeignKey(
+        TicketMessage,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("message"),
+    )
+    uploaded_by = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    is_internal = models.BooleanField(_("internal"), default=False)
+    file = models.FileField(_("file"), upload_to="%Y/%m/", storage=_private_storage)
+    name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SatisfactionRating(models.Model):
+    """The customer's one rating of a resolved ticket. `agent` is who had the ticket when
+    it was rated, so reports keep crediting the right person after a reassignment."""
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, related_name="rating", verbose_name=_("ticket")
+    )
+    score = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    agent = models.ForeignKey(
+        USER,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agent"),
+    )
+    created_at = models.DateTimeField(_("rated"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1) & Q(score__lte=5),
+                name="rating_score_1_to_5",
+                violation_error_message=_("A rating is 1 to 5."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.tracking_code} {self.score}"
+
+
+class DeskSettings(models.Model):
+    """The club manager's numbers for the desk. One row (pk=1)."""
+
+    waiting_auto_close_hours = models.PositiveIntegerField(
+        _("close a ticket waiting on the customer after (hours)"), default=72
+    )
+    near_breach_minutes = models.PositiveIntegerField(
+        _("warn this long before an SLA is due (minutes)"), default=60
+    )
+    max_attachment_kb = models.PositiveIntegerField(_("largest attachment (KB)"), default=5 * 1024)
+    max_attachments_per_ticket = models.PositiveSmallIntegerField(
+        _("attachments per ticket"), default=10
+    )
+
+    class Meta:
+        verbose_name = _("desk settings")
+        verbose_name_plural = _("desk settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(waiting_auto_close_hours__gt=0) & Q(max_attachment_kb__gt=0),
+                name="desk_settings_positive",
+                violation_error_message=_("Hours and sizes must be above zero."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Desk settings"))
+
+    @classmethod
+    def load(cls) -> "DeskSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
 class EventKind(models.TextChoices):
     OPENED = "opened", _("opened")
     STATUS = "status", _("status changed")
@@ -198,6 +323,9 @@ class EventKind(models.TextChoices):
     PRIORITY = "priority", _("priority changed")
     MERGED_INTO = "merged_into", _("merged into another ticket")
     MERGED_FROM = "merged_from", _("a duplicate merged in")
+    ATTACHMENT = "attachment", _("file attached")
+    RATED = "rated", _("rated")
+    SLA_BREACH = "sla_breach", _("SLA breached")
 
 
 class TicketEvent(models.Model):

@@ -164,6 +164,7 @@ def _transition(ticket: Ticket, to: str, *, actor, at: datetime) -> None:
     if to not in TRANSITIONS[current]:
         raise InvalidTransition(current, to)
     ticket.status = to
+    ticket.status_changed_at = at
     if to == Status.RESOLVED:
         ticket.resolved_at = at
     elif to == Status.CLOSED:

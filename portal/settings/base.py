@@ -237,6 +237,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Ticket attachments: never under MEDIA_ROOT, only sent by a view that checks who asks.
+TICKET_FILES_ROOT = Path(os.environ.get("TICKET_FILES_ROOT", BASE_DIR / "var" / "ticket-files"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

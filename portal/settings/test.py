@@ -41,3 +41,9 @@ if REDIS_URL:
 # Serve static files from the source folders (no collectstatic needed for tests).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Uploaded ticket files go to a throw-away folder per test run.
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+TICKET_FILES_ROOT = Path(tempfile.mkdtemp(prefix="club-ticket-files-"))
