@@ -215,6 +215,94 @@ def seed_gateway(branches: list[Branch]) -> tuple[str, str]:
     return gateway_demo()
 
 
+DEMO_GUEST_MOBILE = "09121110099"
+CANNED_REPLIES = [
+    (
+        "Thanks, we are on it",
+        "Dear {customer_name}, thank you for telling us. We are looking into ticket "
+        "{tracking_code} and will answer within one working day.",
+    ),
+    (
+        "Points added",
+        "Dear {customer_name}, the missing points are now on your card. Ticket "
+        "{tracking_code} is resolved; please rate our answer.",
+    ),
+]
+
+
+def seed_desk(branches: list[Branch]) -> str:
+    """Canned replies and three tickets the first time: the demo member's open complaint
+    with an answer and an internal note, their resolved card question, and a guest's
+    suggestion (filed with DEMO_GUEST_MOBILE) to try the tracking page with. Returns the
+    guest ticket's tracking code."""
+    from tickets import services as desk
+    from tickets.models import CannedReply, Category, Status, Ticket
+
+    for title, body in CANNED_REPLIES:
+        CannedReply.objects.get_or_create(title=title, defaults={"body": body})
+    guest_ticket = Ticket.objects.filter(guest_mobile__endswith=DEMO_GUEST_MOBILE[1:]).first()
+    if guest_ticket is not None:
+        return guest_ticket.tracking_code
+    member = User.objects.get(email=DEMO_CARD_MEMBER)
+    agent = User.objects.get(email="support@club.example")
+    categories = {c.slug: c for c in Category.objects.all()}
+    complaint = desk.open_ticket(
+        kind="complaint",
+        category=categories["branch"],
+        branch=branches[0],
+        member=member,
+        subject="Long queue at the till",
+        description="I waited twenty minutes at the till on Friday evening.",
+    )
+    desk.assign(ticket=complaint, assignee=agent, actor=agent)
+    desk.add_reply(
+        ticket=complaint,
+        author=agent,
+        body=CannedReply.objects.get(title=CANNED_REPLIES[0][0]).render(complaint),
+    )
+    desk.add_reply(
+        ticket=complaint,
+        author=agent,
+        internal=True,
+        body="Asked the branch manager for Friday's staffing plan.",
+    )
+    question = desk.open_ticket(
+        kind="support",
+        category=categories["card-points"],
+        member=member,
+        subject="Points missing from a purchase",
+        description="My purchase last week did not add any points.",
+    )
+    desk.assign(ticket=question, assignee=agent, actor=agent)
+    desk.add_reply(
+        ticket=question,
+        author=agent,
+        body=CannedReply.objects.get(title=CANNED_REPLIES[1][0]).render(question),
+    )
+    desk.change_status(ticket=question, to=Status.RESOLVED, actor=agent)
+    guest_ticket = desk.open_ticket(
+        kind="suggestion",
+        category=categories["website"],
+        guest_name="Hamid Najafi",
+        guest_mobile=DEMO_GUEST_MOBILE,
+        subject="A Persian calendar view of my purchases",
+        description="It would help to see purchases by Persian month.",
+    )
+    return guest_ticket.tracking_code
+
+
+def desk_demo() -> str:
+    """The demo guest ticket's tracking code ("" when missing), for seed_demo to print."""
+    from tickets.models import Ticket
+
+    return (
+        Ticket.objects.filter(guest_mobile__endswith=DEMO_GUEST_MOBILE[1:])
+        .values_list("tracking_code", flat=True)
+        .first()
+        or ""
+    )
+
+
 @transaction.atomic
 def seed() -> list[tuple[str, str]]:
     branches = seed_branches()
@@ -222,6 +310,7 @@ def seed() -> list[tuple[str, str]]:
     seed_home_page()
     seed_club()
     seed_gateway(branches)
+    seed_desk(branches)
     return logins
 
 

@@ -48,3 +48,21 @@ def test_seed_demo_gives_a_reader_cards_and_a_cashier_station_once(role_groups):
     assert Card.objects.get(member__email="member@club.example").number == DEMO_CARD_NUMBER
     station = CashierStation.objects.get()
     assert (station.cashier.email, station.terminal) == ("cashier@club.example", terminal)
+
+
+def test_seed_demo_files_desk_tickets_once_and_prints_the_guest_code(capsys, role_groups):
+    from tickets import codes
+    from tickets.models import CannedReply, Status, Ticket, TicketMessage
+
+    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force")
+    out = capsys.readouterr().out
+    guest = Ticket.objects.get(member__isnull=True)
+    assert codes.is_valid(guest.tracking_code)
+    assert f"code {guest.tracking_code}, mobile 09121110099" in out
+    assert Ticket.objects.count() == 3
+    assert CannedReply.objects.count() == 2
+    assert Ticket.objects.filter(status=Status.RESOLVED).count() == 1
+    # The canned reply's placeholders were filled for the demo member's complaint.
+    reply = TicketMessage.objects.filter(is_internal=False).order_by("id").first()
+    assert "Sara Karimi" in reply.body and reply.ticket.tracking_code in reply.body

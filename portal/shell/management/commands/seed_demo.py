@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo import DEMO_PASSWORD, gateway_demo, seed
+from portal.demo import DEMO_GUEST_MOBILE, DEMO_PASSWORD, desk_demo, gateway_demo, seed
 
 
 class Command(BaseCommand):
@@ -31,3 +31,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo card reader: terminal {terminal_id}, card {card_number}. Try:")
         self.stdout.write(f"  .venv/bin/python manage.py reader_sim inquiry {card_number}")
         self.stdout.write(f"  .venv/bin/python manage.py reader_sim purchase {card_number} 250000")
+        code = desk_demo()
+        self.stdout.write(
+            f"Demo guest ticket: code {code}, mobile {DEMO_GUEST_MOBILE}; follow it at "
+            "http://127.0.0.1:8000/tickets/track/"
+        )
