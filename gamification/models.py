@@ -259,6 +259,13 @@ class Tier(models.Model):
     )
     benefits = models.TextField(_("benefits"), blank=True)
     colour = models.CharField(_("badge colour"), max_length=7, default="#8c6d3f")
+    ticket_priority = models.CharField(
+        _("ticket priority at least"),
+        max_length=10,
+        blank=True,
+        choices=[("high", _("high")), ("urgent", _("urgent"))],
+        help_text=_("VIP support: this tier's members' tickets are filed at least this urgent."),
+    )
 
     class Meta:
         ordering = ["threshold"]

@@ -22,9 +22,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gamification.tiers import current_tier
 from portal.accounts.mobile import normalize_mobile
 
-from . import codes, sla
+from . import codes, notify, sla
 from .models import (
     BusinessHours,
     Category,
@@ -174,6 +175,17 @@ def _transition(ticket: Ticket, to: str, *, actor, at: datetime) -> None:
     _record(ticket, kind=EventKind.STATUS, actor=actor, at=at, from_status=current, to_status=to)
 
 
+PRIORITY_RANK = {p: rank for rank, p in enumerate(Priority.values)}  # low ... urgent
+
+
+def _tier_priority(member, priority: str) -> str:
+    """VIP support (DESIGN.md): a member's tier may file their tickets at least as urgent
+    as its `ticket_priority`; a higher priority asked for is kept."""
+    tier = current_tier(member)
+    floor = tier.ticket_priority if tier else ""
+    return max(priority, floor or priority, key=PRIORITY_RANK.__getitem__)
+
+
 def _is_agent(user) -> bool:
     return user is not None and user.is_active and user.has_perm(AGENT_PERMISSION)
 
@@ -250,7 +262,8 @@ def open_ticket(
     if errors:
         raise ValidationError(errors)
 
-    # A VIP tier's raised priority (DESIGN.md) is applied here once tiers carry it.
+    if member is not None:
+        priority = _tier_priority(member, priority)
     with transaction.atomic():
         ticket = Ticket(
             kind=kind,
@@ -285,8 +298,8 @@ def open_ticket(
             at=ticket.created_at,
             to_status=Status.NEW,
         )
-        # Next slice: confirm the code to the customer by SMS / e-mail and push the new
-        # ticket to the desk queue (notify + realtime.send_event_on_commit).
+        # The code to the customer (SMS / e-mail) and the new ticket to the desk, on commit.
+        notify.ticket_opened(ticket)
     return ticket
 
 
@@ -341,8 +354,9 @@ def add_reply(*, ticket: Ticket, author, body: str, internal: bool = False) -> T
         if ticket.status in follow:
             _transition(ticket, follow[ticket.status], actor=author, at=now)
         ticket.save()
-        # Next slice: notify the customer of a public reply (never of a note) and push the
-        # message to the desk and the customer's open page, after commit.
+        # After commit: the message to the desk (and, if public, to the customer's page and
+        # the customer); a customer's reply to the assignee.
+        notify.reply_added(message, status_changed=ticket.status_changed_at == now)
     return message
 
 
@@ -363,7 +377,8 @@ def change_status(*, ticket: Ticket, to: str, actor) -> Ticket:
             return ticket
         _transition(ticket, to, actor=actor, at=timezone.now())
         ticket.save()
-        # Next slice: ask for a satisfaction rating on resolved; notify; live event.
+        # After commit: live status; on resolved, the customer is asked for a rating.
+        notify.status_changed(ticket)
     return ticket
 
 
@@ -387,7 +402,7 @@ def assign(*, ticket: Ticket, assignee, actor) -> Ticket:
             previous=previous,
             assignee=ticket.assignee_id,
         )
-        # Next slice: notify the new assignee.
+        notify.assigned(ticket, actor=actor)  # after commit: desk queue, new assignee
     return ticket
 
 
@@ -438,5 +453,132 @@ def merge(*, duplicate: Ticket, into: Ticket, actor) -> Ticket:
         Ticket.objects.filter(merged_into=duplicate).update(merged_into=into)
         _record(duplicate, kind=EventKind.MERGED_INTO, actor=actor, at=now, into=into.pk)
         _record(into, kind=EventKind.MERGED_FROM, actor=actor, at=now, duplicate=duplicate.pk)
-        # Next slice: tell the duplicate's customer where the conversation continues.
+        # After commit: tell the duplicate's customer where the conversation continues.
+        notify.merged(duplicate, into)
     return into
+
+
+# --- Files and ratings -----------------------------------------------------------------
+
+
+class AlreadyRated(TicketError):
+    code = "already_rated"
+    default_message = _("This ticket has already been rated. Thank you!")
+
+
+class NotRatable(TicketError):
+    code = "not_ratable"
+    default_message = _("A ticket can be rated once it is resolved.")
+
+
+def attach(*, ticket: Ticket, uploaded_by, upload, internal: bool = False, message=None):
+    """Check `upload` with tickets/attachments.py (size, count per ticket, type from the
+    bytes, pictures re-encoded) and store it on the ticket, or on `message` of the ticket.
+    `uploaded_by` None is the guest who filed the ticket; the ticket's member is its
+    customer; anyone else must be an active agent (PermissionDenied). A file on an
+    internal note is internal. The customer adds no files to a closed ticket
+    (TicketClosed) and no internal ones (InternalNoteRefused); a file for a merged
+    duplicate goes to the ticket it was merged into. ValidationError({"file": ...}) for a
+    refused file, with nothing saved. Records an "attachment" event."""
+    from . import attachments
+    from .models import TicketAttachment
+
+    with transaction.atomic():
+        _lock(ticket)
+        if ticket.merged_into_id and message is None:
+            ticket = Ticket.objects.get(pk=ticket.merged_into_id)
+            _lock(ticket)
+        if message is not None:
+            if message.ticket_id not in (ticket.pk, ticket.merged_into_id):
+                raise ValueError("the message belongs to another ticket")
+            if message.ticket_id != ticket.pk:
+                ticket = Ticket.objects.get(pk=message.ticket_id)
+                _lock(ticket)
+            internal = internal or message.is_internal
+        from_customer = uploaded_by is None or uploaded_by.pk == ticket.member_id
+        if not from_customer and not _is_agent(uploaded_by):
+            raise PermissionDenied
+        if from_customer and internal:
+            raise InternalNoteRefused
+        if from_customer and ticket.status == Status.CLOSED:
+            raise TicketClosed
+        checked = attachments.check(upload, ticket=ticket)
+        now = timezone.now()
+        attachment = TicketAttachment.objects.create(
+            ticket=ticket,
+            message=message,
+            uploaded_by=uploaded_by,
+            is_internal=internal,
+            file=checked.content,
+            name=checked.name,
+            content_type=checked.content_type,
+            size=checked.size,
+            created_at=now,
+        )
+        _record(
+            ticket,
+            kind=EventKind.ATTACHMENT,
+            actor=uploaded_by,
+            at=now,
+            attachment=attachment.pk,
+            name=attachment.name,
+            internal=internal,
+        )
+    return attachment
+
+
+def can_rate(ticket: Ticket) -> bool:
+    """Resolved, or closed after a resolution (a merged duplicate was never resolved)."""
+    if ticket.merged_into_id:
+        return False
+    return ticket.status == Status.RESOLVED or (
+        ticket.status == Status.CLOSED and ticket.resolved_at is not None
+    )
+
+
+def rate(*, ticket: Ticket, score, comment: str = ""):
+    """The customer's one rating, 1 to 5 with an optional comment, of a ticket that is
+    resolved or closed after a resolution (NotRatable otherwise; AlreadyRated for a second
+    one). The rating credits the ticket's assignee at this moment. Records a "rated"
+    event."""
+    from .models import SatisfactionRating
+
+    errors = {}
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        errors["score"] = _("Choose a rating from 1 to 5.")
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        errors["comment"] = _("Please keep the comment under 2000 characters.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        _lock(ticket)
+        if SatisfactionRating.objects.filter(ticket=ticket).exists():
+            raise AlreadyRated
+        if not can_rate(ticket):
+            raise NotRatable
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                rating = SatisfactionRating.objects.create(
+                    ticket=ticket,
+                    score=score,
+                    comment=comment,
+                    agent_id=ticket.assignee_id,
+                    created_at=now,
+                )
+        except IntegrityError as exc:
+            raise AlreadyRated from exc
+        _record(
+            ticket,
+            kind=EventKind.RATED,
+            actor=ticket.member if ticket.member_id else None,
+            at=now,
+            rating=rating.pk,
+            score=score,
+        )
+    return rating
