@@ -17,7 +17,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from gamification.wagtail_hooks import SingleRowPolicy
+from portal.shell.wagtail_policies import SingleRowPolicy
 
 from .models import Branch, CashierStation, GatewaySettings
 

@@ -3,26 +3,13 @@ grouped under "Club". Access follows the model permissions the Club manager role
 (portal/accounts/roles.py); the ledger itself is never edited here."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from portal.shell.wagtail_policies import SingleRowPolicy
+
 from .models import Badge, Challenge, ClubSettings, EarningRule, Reward, Tier
-
-
-class SingleRowPolicy(ModelPermissionPolicy):
-    """ClubSettings is one row (pk=1, ClubSettings.load()): it is edited, never added to or
-    deleted, whatever permissions a user holds."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        return self.user_has_permission(user, action)
-
 
 # Must be registered before the viewset below creates the default policy.
 register_permission_policy(ClubSettings, SingleRowPolicy(ClubSettings))

@@ -545,7 +545,7 @@ def rate(*, ticket: Ticket, score, comment: str = ""):
 
     errors = {}
     try:
-        score = int(score)
+        score = int(str(score).strip())  # "2.5" or 2.5 is no score, not 2
     except (TypeError, ValueError):
         score = 0
     if not 1 <= score <= 5:

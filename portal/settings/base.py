@@ -161,6 +161,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "gamification.tasks.reevaluate_tiers",
         "schedule": crontab(hour=3, minute=15),
     },
+    "tickets-auto-close-waiting": {
+        "task": "tickets.tasks.auto_close_waiting",
+        "schedule": crontab(minute="*/15"),
+    },
+    "tickets-flag-sla-breaches": {
+        "task": "tickets.tasks.flag_sla_breaches",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- Mail and SMS ----------------------------------------------------------------------
@@ -239,6 +247,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Ticket attachments: never under MEDIA_ROOT, only sent by a view that checks who asks.
 TICKET_FILES_ROOT = Path(os.environ.get("TICKET_FILES_ROOT", BASE_DIR / "var" / "ticket-files"))
+TICKET_TRACK_RATE = os.environ.get("TICKET_TRACK_RATE", "10/m")  # tracking page, per client
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -29,6 +29,12 @@ STAFF_TOOLS = [
     ("accounts.manage_club", _("Terminals (card readers)"), "cardgateway:terminal-list"),
     ("accounts.manage_club", _("Requests refused by a till limit"), "cardgateway:limit-hit-list"),
     ("accounts.manage_club", _("Find a card: history, block, unblock"), "cardgateway:card-search"),
+    ("accounts.answer_tickets", _("Support desk: the ticket queue"), "tickets:desk-queue"),
+    (
+        "accounts.manage_club",
+        _("Desk reports: satisfaction, response times, backlog"),
+        "tickets:reports",
+    ),
 ]
 
 

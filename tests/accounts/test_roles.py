@@ -18,6 +18,8 @@ STAFF_URLS = [
     ("admin:index", set()),  # Django admin: superusers only
     ("gamification:voucher-check", {roles.CASHIER, roles.CLUB_MANAGER}),
     ("gamification:adjust", {roles.CLUB_MANAGER}),
+    ("tickets:desk-queue", {roles.SUPPORT_AGENT, roles.CLUB_MANAGER}),
+    ("tickets:reports", {roles.CLUB_MANAGER}),
     # The cashier screen: a cashier without a station gets the "ask the manager" page (200).
     ("cardgateway:cashier-home", {roles.CASHIER}),
     ("cardgateway:cashier-register", {roles.CASHIER}),

@@ -8,20 +8,30 @@ from tickets.models import BusinessHours, Category, SLATarget
 @pytest.fixture(autouse=True)
 def blank_desk(request):
     """Tests start without the seeded SLA targets and business hours (migration 0003), so
-    each states the ones it relies on. Tests that need the seed mark themselves `seeded`."""
+    each states the ones it relies on. Tests that need the seed mark themselves `seeded`.
+    Works whether the database comes from a fixture or from a django_db mark."""
     if request.node.get_closest_marker("seeded"):
         return
-    for name in ("transactional_db", "db"):
-        if name in request.fixturenames:
-            request.getfixturevalue(name)
-            SLATarget.objects.all().delete()
-            BusinessHours.objects.all().delete()
-            return
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    SLATarget.objects.all().delete()
+    BusinessHours.objects.all().delete()
 
 
 @pytest.fixture
 def category(db):
-    return Category.objects.get(slug="product")
+    # get_or_create: a transactional test before this one may have flushed the seed.
+    return Category.objects.get_or_create(
+        slug="product", defaults={"name": "Product", "name_fa": "محصول"}
+    )[0]
 
 
 @pytest.fixture
