@@ -3,18 +3,13 @@ through gamification/ledger.py, never through a form."""
 
 from django.contrib import admin
 
+from portal.shell.admin_mixins import ReadOnlyMixin
+
 from .models import Account, LedgerEntry
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(LedgerEntry)

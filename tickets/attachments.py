@@ -194,3 +194,24 @@ def check(upload, *, ticket) -> CheckedFile:
         content_type=kind.content_type,
         size=len(content),
     )
+
+
+def file_response(attachment, *, as_attachment: bool):
+    """Send a stored attachment: never sniffed, never cached, sandboxed if a browser
+    renders it. A file missing from storage is 404."""
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=as_attachment,
+        filename=attachment.name or f"file-{attachment.pk}",
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

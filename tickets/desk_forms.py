@@ -143,17 +143,17 @@ class MergeForm(forms.Form):
     )
 
     def clean_code(self):
-        """Sets `self.target`, the ticket the code names."""
+        """The ticket the code names (cleaned_data["code"] is that Ticket)."""
         canonical = codes.canonical(self.cleaned_data["code"])
         if canonical is None:
             raise ValidationError(
                 _("This is not a valid tracking code; please check it for typos."),
                 code="invalid_code",
             )
-        self.target = Ticket.objects.filter(tracking_code=canonical).first()
-        if self.target is None:
+        target = Ticket.objects.filter(tracking_code=canonical).first()
+        if target is None:
             raise ValidationError(_("No ticket has this tracking code."), code="unknown_code")
-        return canonical
+        return target
 
 
 class CannedPickForm(forms.Form):

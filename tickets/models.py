@@ -95,6 +95,8 @@ class Ticket(models.Model):
     guest_email = models.EmailField(_("e-mail"), blank=True)
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"))
+    # The page's language when the ticket was filed: a guest's e-mails and SMS use it.
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.NEW
     )

@@ -187,7 +187,8 @@ def _tell_customer(ticket: Ticket, event: str, texts) -> None:
         return
     from .tasks import send_to_guest
 
-    title, body, sms = texts(absolute(customer_path(ticket)))
+    with override(ticket.language or None):
+        title, body, sms = texts(absolute(customer_path(ticket)))
     send_to_guest.delay(ticket.pk, event, title, body, sms)
 
 

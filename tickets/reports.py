@@ -267,6 +267,11 @@ def sla_breaches(period: Period, *, now: datetime | None = None) -> list[dict]:
         )
     }
     fields = ["tickets", "with_sla", "first_response", "resolution"]
+    return _per_priority(counts, fields)
+
+
+def _per_priority(counts: dict[str, dict], fields: list[str]) -> list[dict]:
+    """One row per priority (zeros where `counts` has none) and a last row of totals."""
     rows = []
     for priority in PRIORITIES:
         found = counts.get(priority, {})
@@ -303,18 +308,7 @@ def backlog(period: Period | None = None, *, now: datetime | None = None) -> lis
         for row in tickets.order_by().values("priority").annotate(total=Count("pk"), **buckets)
     }
     fields = [*(key for key, *_rest in AGE_BUCKETS), "total"]
-    rows = []
-    for priority in PRIORITIES:
-        found = counts.get(priority, {})
-        rows.append(
-            {"priority": priority, "label": Priority(priority).label}
-            | {name: found.get(name, 0) for name in fields}
-        )
-    rows.append(
-        {"priority": None, "label": _("all priorities")}
-        | {name: sum(row[name] for row in rows) for name in fields}
-    )
-    return rows
+    return _per_priority(counts, fields)
 
 
 # --- Everything at once --------------------------------------------------------------------

@@ -15,11 +15,13 @@ Errors:
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from gamification.tiers import current_tier
@@ -186,6 +188,12 @@ def _tier_priority(member, priority: str) -> str:
     return max(priority, floor or priority, key=PRIORITY_RANK.__getitem__)
 
 
+def _filing_language() -> str:
+    """The active language if the club offers it (a guest's messages follow it)."""
+    language = (get_language() or "").split("-")[0]
+    return language if language in dict(settings.LANGUAGES) else ""
+
+
 def _is_agent(user) -> bool:
     return user is not None and user.is_active and user.has_perm(AGENT_PERMISSION)
 
@@ -276,6 +284,7 @@ def open_ticket(
             subject=subject,
             description=description,
             priority=priority,
+            language=_filing_language(),
             created_at=timezone.now(),
         )
         _set_sla_dues(ticket)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage, is_ratelimited
 
-from .. import access, codes, services
+from .. import access, attachments, codes, services
 from ..forms import NewTicketForm, RatingForm, ReplyForm, TrackForm, add_service_errors
 from ..models import Status, Ticket, TicketAttachment, TicketMessage
 
@@ -289,16 +289,9 @@ def download(request, code: str, pk: int):
         ticket=ticket,
         is_internal=False,
     )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=attachment.content_type == "application/pdf",
-        filename=attachment.name,
-        content_type=attachment.content_type,
+    return attachments.file_response(
+        attachment, as_attachment=attachment.content_type == "application/pdf"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 # --- A member's tickets ----------------------------------------------------------------

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.decorators import role_required
 
-from .. import selectors, services
+from .. import attachments, selectors, services
 from ..desk_forms import (
     AssignForm,
     CannedPickForm,
@@ -148,137 +147,134 @@ def _add_errors(form, exc) -> None:
         form.add_error(None, str(exc))
 
 
+def _act(request, pk: int, *, form_key: str, make_form, perform):
+    """The shape of every desk action: bind the form, call one service through
+    `perform(ticket, cleaned_data)` (which returns the message to show, or a redirect), and
+    go back to the ticket; bad input or a refused change shows the page again with the
+    form's error (400), nothing saved."""
+    ticket = _ticket_or_404(pk)
+    form = make_form(ticket)
+    if form.is_valid():
+        try:
+            outcome = perform(ticket, form.cleaned_data)
+        except (ValidationError, services.TicketError) as exc:
+            _add_errors(form, exc)
+        else:
+            if not isinstance(outcome, str):
+                return outcome
+            messages.success(request, outcome)
+            return _back(ticket)
+    return _render_ticket(request, _ticket_or_404(pk), status=400, **{form_key: form})
+
+
 @role_required(AGENT)
 @require_POST
 def reply(request, pk: int):
     """A public reply or an internal note, with an optional file on it. Message and file
     are saved together or not at all."""
-    ticket = _ticket_or_404(pk)
-    form = ReplyForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                message = services.add_reply(
-                    ticket=ticket,
-                    author=request.user,
-                    body=data["body"],
+
+    def perform(ticket, data):
+        with transaction.atomic():
+            message = services.add_reply(
+                ticket=ticket, author=request.user, body=data["body"], internal=data["internal"]
+            )
+            if data["file"]:
+                services.attach(
+                    ticket=message.ticket,
+                    uploaded_by=request.user,
+                    upload=data["file"],
                     internal=data["internal"],
+                    message=message,
                 )
-                if data["file"]:
-                    services.attach(
-                        ticket=message.ticket,
-                        uploaded_by=request.user,
-                        upload=data["file"],
-                        internal=data["internal"],
-                        message=message,
-                    )
-        except (ValidationError, services.TicketError) as exc:
-            _add_errors(form, exc)
-        else:
-            if message.ticket_id != ticket.pk:
-                messages.success(
-                    request,
-                    _("This ticket was merged; your message was added to %(code)s.")
-                    % {"code": message.ticket.tracking_code},
-                )
-                return redirect("tickets:desk-ticket", pk=message.ticket_id)
-            if data["internal"]:
-                messages.success(request, _("Internal note added."))
-            else:
-                messages.success(request, _("Reply sent to the customer."))
-            return _back(ticket)
-    ticket = _ticket_or_404(pk)
-    return _render_ticket(request, ticket, reply_form=form, status=400)
+        if message.ticket_id != ticket.pk:
+            messages.success(
+                request,
+                _("This ticket was merged; your message was added to %(code)s.")
+                % {"code": message.ticket.tracking_code},
+            )
+            return redirect("tickets:desk-ticket", pk=message.ticket_id)
+        if data["internal"]:
+            return _("Internal note added.")
+        return _("Reply sent to the customer.")
+
+    return _act(
+        request,
+        pk,
+        form_key="reply_form",
+        make_form=lambda ticket: ReplyForm(request.POST, request.FILES),
+        perform=perform,
+    )
 
 
 @role_required(AGENT)
 @require_POST
 def change_status(request, pk: int):
-    ticket = _ticket_or_404(pk)
-    form = StatusForm(request.POST, ticket=ticket)
-    if form.is_valid():
-        to = form.cleaned_data["status"]
-        try:
-            services.change_status(ticket=ticket, to=to, actor=request.user)
-        except (ValidationError, services.TicketError) as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(
-                request, _("The ticket is now %(status)s.") % {"status": Status(to).label}
-            )
-            return _back(ticket)
-    ticket = _ticket_or_404(pk)
-    return _render_ticket(request, ticket, status_form=form, status=400)
+    def perform(ticket, data):
+        services.change_status(ticket=ticket, to=data["status"], actor=request.user)
+        return _("The ticket is now %(status)s.") % {"status": Status(data["status"]).label}
+
+    return _act(
+        request,
+        pk,
+        form_key="status_form",
+        make_form=lambda ticket: StatusForm(request.POST, ticket=ticket),
+        perform=perform,
+    )
 
 
 @role_required(AGENT)
 @require_POST
 def assign(request, pk: int):
     """To the agent chosen, to nobody, or ("Assign to me") to the person asking."""
-    ticket = _ticket_or_404(pk)
-    form = AssignForm(request.POST, ticket=ticket)
-    if form.is_valid():
-        assignee = request.user if form.cleaned_data["to_me"] else form.cleaned_data["assignee"]
-        try:
-            services.assign(ticket=ticket, assignee=assignee, actor=request.user)
-        except (ValidationError, services.TicketError) as exc:
-            _add_errors(form, exc)
-        else:
-            if assignee is None:
-                messages.success(request, _("The ticket is now unassigned."))
-            else:
-                messages.success(
-                    request,
-                    _("The ticket is assigned to %(name)s.") % {"name": assignee.get_full_name()},
-                )
-            return _back(ticket)
-    ticket = _ticket_or_404(pk)
-    return _render_ticket(request, ticket, assign_form=form, status=400)
+
+    def perform(ticket, data):
+        assignee = request.user if data["to_me"] else data["assignee"]
+        services.assign(ticket=ticket, assignee=assignee, actor=request.user)
+        if assignee is None:
+            return _("The ticket is now unassigned.")
+        return _("The ticket is assigned to %(name)s.") % {"name": assignee.get_full_name()}
+
+    return _act(
+        request,
+        pk,
+        form_key="assign_form",
+        make_form=lambda ticket: AssignForm(request.POST, ticket=ticket),
+        perform=perform,
+    )
 
 
 @role_required(AGENT)
 @require_POST
 def set_priority(request, pk: int):
-    ticket = _ticket_or_404(pk)
-    form = PriorityForm(request.POST, ticket=ticket)
-    if form.is_valid():
-        try:
-            services.set_priority(
-                ticket=ticket, priority=form.cleaned_data["priority"], actor=request.user
-            )
-        except (ValidationError, services.TicketError) as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The priority is now %(priority)s.")
-                % {"priority": ticket.get_priority_display()},
-            )
-            return _back(ticket)
-    ticket = _ticket_or_404(pk)
-    return _render_ticket(request, ticket, priority_form=form, status=400)
+    def perform(ticket, data):
+        services.set_priority(ticket=ticket, priority=data["priority"], actor=request.user)
+        return _("The priority is now %(priority)s.") % {"priority": ticket.get_priority_display()}
+
+    return _act(
+        request,
+        pk,
+        form_key="priority_form",
+        make_form=lambda ticket: PriorityForm(request.POST, ticket=ticket),
+        perform=perform,
+    )
 
 
 @role_required(AGENT)
 @require_POST
 def merge(request, pk: int):
     """Merge this ticket (the duplicate) into the ticket whose tracking code is given."""
-    ticket = _ticket_or_404(pk)
-    form = MergeForm(request.POST)
-    if form.is_valid():
-        try:
-            into = services.merge(duplicate=ticket, into=form.target, actor=request.user)
-        except (ValidationError, services.TicketError) as exc:
-            _add_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Merged into %(code)s; this ticket is closed.") % {"code": into.tracking_code},
-            )
-            return _back(ticket)
-    ticket = _ticket_or_404(pk)
-    return _render_ticket(request, ticket, merge_form=form, status=400)
+
+    def perform(ticket, data):
+        into = services.merge(duplicate=ticket, into=data["code"], actor=request.user)
+        return _("Merged into %(code)s; this ticket is closed.") % {"code": into.tracking_code}
+
+    return _act(
+        request,
+        pk,
+        form_key="merge_form",
+        make_form=lambda ticket: MergeForm(request.POST),
+        perform=perform,
+    )
 
 
 @role_required(AGENT)
@@ -287,19 +283,7 @@ def download(request, pk: int, file_pk: int):
     """Any file of the ticket, public or internal, as a download that no browser or
     proxy keeps. A file of another ticket is 404."""
     attachment = get_object_or_404(TicketAttachment, pk=file_pk, ticket_id=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.name or f"file-{attachment.pk}",
-        content_type=attachment.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachments.file_response(attachment, as_attachment=True)
 
 
 urlpatterns = [
