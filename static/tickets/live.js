@@ -141,7 +141,10 @@
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + hook.dataset.liveUrl);
-    socket.onopen = function () { delay = 1000; };
+    socket.onopen = function () {
+      delay = 1000;
+      hook.dataset.liveState = "open"; // for tests and styling: updates are flowing
+    };
     socket.onmessage = function (event) {
       try {
         handle(JSON.parse(event.data));
@@ -150,6 +153,7 @@
       }
     };
     socket.onclose = function (event) {
+      hook.dataset.liveState = "closed";
       if (event.code === REFUSED) return; // not allowed here: do not knock again
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
