@@ -208,6 +208,22 @@ class TicketMessage(models.Model):
         return f"{self.ticket.tracking_code} #{self.pk}"
 
 
+class Holiday(models.Model):
+    """A day the desk is closed on top of the weekly BusinessHours (Nowruz, religious and
+    national holidays): SLA clocks do not run on it."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("desk holiday")
+        verbose_name_plural = _("desk holidays")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
 class TicketAttachment(models.Model):
     """A file on a ticket, checked and (pictures) re-encoded by tickets/attachments.py.
     Stored outside MEDIA_ROOT and only ever sent through a view that checks who asks;

@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import sla
-from .models import BusinessHours, Priority, SatisfactionRating, Status, Ticket
+from . import services
+from .models import Priority, SatisfactionRating, Status, Ticket
 
 # Most pressing first, as the manager reads the tables.
 PRIORITIES = [Priority.URGENT, Priority.HIGH, Priority.NORMAL, Priority.LOW]
@@ -183,23 +183,22 @@ def response_times(period: Period) -> list[dict]:
     priority (most pressing first) and a last row for all (priority None).
 
     The timestamps are fetched (one query) and the durations computed in Python: business
-    minutes by tickets.sla.business_minutes_between over the manager's BusinessHours (with
-    no rows at all, business time is calendar time, as for the SLA dues in
-    services._due), and calendar minutes as plain elapsed time. Median and 90th percentile
+    minutes by the desk's calendar (services.desk_calendar: BusinessHours and holidays;
+    with no hours at all, business time is calendar time, as for the SLA dues), and
+    calendar minutes as plain elapsed time. Median and 90th percentile
     use percentile() (linear interpolation). Times are in hours; a ticket counts for first
     response once it has one, and for resolution once it is resolved (resolved_at).
 
     Row keys: priority, label, tickets, first_response {count, business_median,
     business_p90, calendar_median, calendar_p90} and resolution {same}."""
-    hours = list(BusinessHours.objects.values_list("weekday", "opens", "closes"))
+    desk = services.desk_calendar()
     tickets = _period_tickets(period).values_list(
         "priority", "created_at", "first_response_at", "resolved_at"
     )
 
     def minutes(start: datetime, stop: datetime) -> tuple[float, float]:
         calendar = (stop - start).total_seconds() / 60
-        business = sla.business_minutes_between(start, stop, hours) if hours else calendar
-        return business, calendar
+        return desk.minutes_between(start, stop), calendar
 
     keys = [*PRIORITIES, None]
     filed = dict.fromkeys(keys, 0)
@@ -327,7 +326,7 @@ class Report:
 
 
 def build(period: Period, *, now: datetime | None = None) -> Report:
-    """All the tables of the reports page and its XLSX export (seven queries)."""
+    """All the tables of the reports page and its XLSX export (eight queries)."""
     now = now or timezone.now()
     return Report(
         period=period,

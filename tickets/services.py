@@ -14,6 +14,7 @@ Errors:
 """
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +33,7 @@ from .models import (
     BusinessHours,
     Category,
     EventKind,
+    Holiday,
     Kind,
     Priority,
     SLATarget,
@@ -111,8 +113,30 @@ class InternalNoteRefused(TicketError):
 # --- Helpers ---------------------------------------------------------------------------
 
 
-def business_hours() -> list[tuple[int, object, object]]:
-    return list(BusinessHours.objects.values_list("weekday", "opens", "closes"))
+class DeskCalendar(NamedTuple):
+    """When SLA clocks run: the weekly windows and the holidays."""
+
+    hours: list[tuple[int, object, object]]
+    closed_dates: frozenset
+
+    def due(self, start: datetime, minutes: int) -> datetime:
+        # With no business hours set, SLAs count calendar time rather than never running.
+        if not self.hours:
+            return start + timedelta(minutes=minutes)
+        return sla.add_business_minutes(start, minutes, self.hours, closed_dates=self.closed_dates)
+
+    def minutes_between(self, start: datetime, stop: datetime) -> float:
+        """Business minutes (calendar minutes with no business hours set)."""
+        if not self.hours:
+            return (stop - start).total_seconds() / 60
+        return sla.business_minutes_between(start, stop, self.hours, closed_dates=self.closed_dates)
+
+
+def desk_calendar() -> DeskCalendar:
+    return DeskCalendar(
+        hours=list(BusinessHours.objects.values_list("weekday", "opens", "closes")),
+        closed_dates=frozenset(Holiday.objects.values_list("date", flat=True)),
+    )
 
 
 def sla_target(*, priority: str, category: Category) -> SLATarget | None:
@@ -123,21 +147,14 @@ def sla_target(*, priority: str, category: Category) -> SLATarget | None:
     return min(targets, key=lambda t: t.category_id is None, default=None)
 
 
-def _due(start: datetime, minutes: int, hours: list) -> datetime:
-    # With no business hours set, SLAs count calendar time rather than never running.
-    if not hours:
-        return start + timedelta(minutes=minutes)
-    return sla.add_business_minutes(start, minutes, hours)
-
-
 def _set_sla_dues(ticket: Ticket) -> None:
     target = sla_target(priority=ticket.priority, category=ticket.category)
     if target is None:
         ticket.sla_first_response_due = ticket.sla_resolution_due = None
         return
-    hours = business_hours()
-    ticket.sla_first_response_due = _due(ticket.created_at, target.first_response_minutes, hours)
-    ticket.sla_resolution_due = _due(ticket.created_at, target.resolution_minutes, hours)
+    calendar = desk_calendar()
+    ticket.sla_first_response_due = calendar.due(ticket.created_at, target.first_response_minutes)
+    ticket.sla_resolution_due = calendar.due(ticket.created_at, target.resolution_minutes)
 
 
 def _lock(ticket: Ticket) -> None:

@@ -16,7 +16,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from portal.shell.wagtail_policies import NoDeletePolicy, SingleRowPolicy
 
-from .models import BusinessHours, CannedReply, Category, DeskSettings, SLATarget
+from .models import BusinessHours, CannedReply, Category, DeskSettings, Holiday, SLATarget
 
 # Must be registered before the viewsets below create the default policies.
 register_permission_policy(DeskSettings, SingleRowPolicy(DeskSettings))
@@ -79,6 +79,13 @@ class BusinessHoursViewSet(SnippetViewSet):
     list_filter = ["weekday"]
 
 
+class HolidayViewSet(SnippetViewSet):
+    model = Holiday
+    icon = "date"
+    menu_label = _("Holidays")
+    list_display = ["date", "name"]
+
+
 class DeskSettingsViewSet(SnippetViewSet):
     model = DeskSettings
     icon = "cogs"
@@ -106,6 +113,7 @@ class SupportDeskViewSetGroup(SnippetViewSetGroup):
         CannedReplyViewSet,
         SLATargetViewSet,
         BusinessHoursViewSet,
+        HolidayViewSet,
         DeskSettingsViewSet,
     )
 

@@ -6,9 +6,16 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from portal.accounts import roles
-from tickets.models import BusinessHours, CannedReply, Category, DeskSettings, SLATarget
+from tickets.models import BusinessHours, CannedReply, Category, DeskSettings, Holiday, SLATarget
 
-SNIPPET_MODELS = ["category", "cannedreply", "slatarget", "businesshours", "desksettings"]
+SNIPPET_MODELS = [
+    "category",
+    "cannedreply",
+    "slatarget",
+    "businesshours",
+    "holiday",
+    "desksettings",
+]
 REFUSED_ROLES = [roles.SUPPORT_AGENT, roles.MEMBER, roles.CASHIER, None]
 
 
@@ -220,6 +227,14 @@ def test_business_hours_must_close_after_they_open(manager_client):
     )
     assert response.status_code == 302
     assert BusinessHours.objects.get().weekday == 5
+
+
+def test_a_manager_adds_a_holiday_once_per_date(manager_client):
+    data = {"date": "2027-03-21", "name": "Nowruz"}
+    assert manager_client.post(snippet_url("holiday", "add"), data).status_code == 302
+    response = manager_client.post(snippet_url("holiday", "add"), data)
+    assert response.status_code == 200
+    assert Holiday.objects.get().name == "Nowruz"
 
 
 # --- Desk settings: one row ----------------------------------------------------------------
