@@ -5,10 +5,12 @@ forms check shape only, and the views put a service's ValidationError on them.""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from cardgateway.models import Branch
 from portal.accounts.mobile import normalize_mobile
+from portal.shell.templatetags.club_format import digits
 
 from . import codes
 from .models import Category, Kind
@@ -173,7 +175,8 @@ class ReplyForm(forms.Form):
 class RatingForm(forms.Form):
     score = forms.TypedChoiceField(
         label=_("How happy are you with how we handled it?"),
-        choices=[(n, str(n)) for n in range(1, 6)],
+        # Digits in the page's language ("۱" ... "۵" on Persian pages).
+        choices=[(n, lazy(digits, str)(str(n))) for n in range(1, 6)],
         coerce=int,
         widget=forms.RadioSelect,
         help_text=_("1 is very unhappy, 5 is very happy."),
