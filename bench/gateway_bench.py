@@ -20,16 +20,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import progress  # noqa: E402
 from cardgateway import loadgen  # noqa: E402  (after the path)
-
-STARTED = time.perf_counter()
 
 
 def main() -> int:
@@ -122,10 +120,6 @@ def parse_args() -> argparse.Namespace:
         parser.error("need readers, workers >= 1, seconds > 0, members >= 3")
     args.client_processes = max(1, min(args.client_processes, args.readers))
     return args
-
-
-def progress(message: str) -> None:
-    print(f"[{time.perf_counter() - STARTED:7.1f}s] {message}", flush=True)
 
 
 # --- databases ----------------------------------------------------------------------------

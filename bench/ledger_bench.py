@@ -22,10 +22,11 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.common import STARTED, create_indexes, drop_plain_indexes, prepare_database, progress  # noqa: E402
 
 FULL = {"members": 100_000, "entries": 5_000_000}
 SMALL = {"members": 2_000, "entries": 100_000}
@@ -33,7 +34,6 @@ STAFF_EVERY = 1000  # one member in a thousand holds a staff role (never ranked)
 INACTIVE_EVERY = 500  # one in five hundred is deactivated (never ranked)
 BRANCHES = [("bench-north", "North"), ("bench-centre", "Centre"), ("bench-south", "South")]
 FIRST_NAMES = ["Ada", "Babak", "Cyrus", "Dara", "Elham", "Farid", "Golnar", "Hamid"]
-STARTED = time.perf_counter()
 
 
 def main() -> int:
@@ -86,31 +86,7 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def progress(message: str) -> None:
-    print(f"[{time.perf_counter() - STARTED:7.1f}s] {message}", flush=True)
-
-
 # --- the database -----------------------------------------------------------------------
-
-
-def prepare_database(url: str, name: str) -> str:
-    """Drop and create `name` on the server of `url`; return its URL. Never the database
-    `url` names, and only a name that says it is a bench, so nothing real can be dropped."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    configured = parts.path.lstrip("/")
-    if name == configured or "bench" not in name or name in {"postgres", "template0", "template1"}:
-        raise SystemExit(f"refusing to drop database {name!r}: pick a name containing 'bench'")
-    server = urlunsplit(parts._replace(path="/postgres", query=""))
-    progress(f"creating database {name!r} on {parts.hostname}:{parts.port or 5432}")
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def configure_django(bench_url: str) -> None:
@@ -244,7 +220,7 @@ def load(args) -> None:
         )
         step.done()
         step = _Step("ledger: insert with balance_after chains (indexes rebuilt after)")
-        deferred = _drop_plain_indexes(cur, "gamification_ledgerentry")
+        deferred = drop_plain_indexes(cur, "gamification_ledgerentry")
         # Ids follow time, as they do when the ledger posts; balance_after is the running
         # total of the account in id order, which is exactly what ledger.audit() checks.
         cur.execute(
@@ -264,11 +240,11 @@ def load(args) -> None:
             "(SELECT max(id) FROM gamification_ledgerentry))"
         )
         cur.execute("DROP TABLE bench_raw")
-        _create_indexes(cur, deferred)
+        create_indexes(cur, deferred)
         step.done()
 
         step = _Step("pre-aggregates: DailyTotal, balances, lifetime_earned, MemberTier")
-        deferred = _drop_plain_indexes(cur, "gamification_dailytotal")
+        deferred = drop_plain_indexes(cur, "gamification_dailytotal")
         cur.execute(
             """
             INSERT INTO gamification_dailytotal (member_id, day, earned)
@@ -279,7 +255,7 @@ def load(args) -> None:
             """,
             {"tz": tz, "earning": earning},
         )
-        _create_indexes(cur, deferred)
+        create_indexes(cur, deferred)
         cur.execute(
             """
             UPDATE gamification_account a
@@ -391,28 +367,6 @@ def _check_columns(cur) -> None:
     missing = [f"{t}.{c}" for t, c in cur.fetchall() if c not in LOADED_COLUMNS[t]]
     if missing:
         raise SystemExit(f"the schema has required columns the loader does not fill: {missing}")
-
-
-def _drop_plain_indexes(cur, table: str) -> list[str]:
-    """Drop the indexes of `table` that back no constraint; return their definitions.
-    Building them once after the load is several times faster than row by row."""
-    cur.execute(
-        """
-        SELECT i.indexname, i.indexdef FROM pg_indexes i
-        WHERE i.schemaname = current_schema() AND i.tablename = %s
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
-        """,
-        [table],
-    )
-    rows = cur.fetchall()
-    for name, _definition in rows:
-        cur.execute(f'DROP INDEX "{name}"')
-    return [definition for _name, definition in rows]
-
-
-def _create_indexes(cur, definitions: list[str]) -> None:
-    for definition in definitions:
-        cur.execute(definition)
 
 
 # --- measuring --------------------------------------------------------------------------

@@ -53,6 +53,7 @@ def flag_breaches(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     unfinished = Ticket.objects.exclude(status__in=FINISHED).filter(merged_into__isnull=True)
     flagged = 0
+    managers = None  # fetched once, when the first clock is flagged
     for clock, (due, done, stamp) in CLOCKS.items():
         overdue = unfinished.filter(
             **{f"{due}__lt": now, f"{done}__isnull": True, f"{stamp}__isnull": True}
@@ -68,6 +69,8 @@ def flag_breaches(*, now: datetime | None = None) -> int:
                     detail={"clock": clock},
                     created_at=now,
                 )
-                notify.sla_breached(ticket, clock=clock)
+                if managers is None:
+                    managers = list(notify.managers())
+                notify.sla_breached(ticket, clock=clock, managers_now=managers)
             flagged += 1
     return flagged

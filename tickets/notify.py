@@ -208,14 +208,17 @@ def managers():
     perm = Permission.objects.filter(
         content_type__app_label="accounts", codename="manage_club"
     ).first()
+    user_model = get_user_model()
     if perm is None:
-        return get_user_model().objects.none()
+        return user_model.objects.none()
+    # Two small subqueries rather than a join over every member's groups (and DISTINCT):
+    # the club has few managers and many members.
+    via_group = user_model.groups.through.objects.filter(group__permissions=perm)
+    direct = user_model.user_permissions.through.objects.filter(permission=perm)
     return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(groups__permissions=perm) | Q(user_permissions=perm))
+        user_model.objects.filter(is_active=True)
+        .filter(Q(pk__in=via_group.values("user_id")) | Q(pk__in=direct.values("user_id")))
         .select_related("profile")
-        .distinct()
     )
 
 
@@ -326,8 +329,9 @@ def merged(duplicate: Ticket, into: Ticket) -> None:
     _after_commit(_tell_customer, duplicate, f"merged.{into.pk}", texts)
 
 
-def sla_breached(ticket: Ticket, *, clock: str) -> None:
-    """The breach job found an overdue clock: tell the assignee and every club manager."""
+def sla_breached(ticket: Ticket, *, clock: str, managers_now=None) -> None:
+    """The breach job found an overdue clock: tell the assignee and every club manager
+    (`managers_now`: the list, when the caller fetched it once for many tickets)."""
 
     def title_for():
         values = {"code": ticket.tracking_code}
@@ -338,6 +342,7 @@ def sla_breached(ticket: Ticket, *, clock: str) -> None:
         return gettext("SLA breached: ticket %(code)s was not resolved in time") % values
 
     def tell():
-        _tell_staff([ticket.assignee, *managers()], title_for=title_for, url=desk_path(ticket))
+        staff = managers() if managers_now is None else managers_now
+        _tell_staff([ticket.assignee, *staff], title_for=title_for, url=desk_path(ticket))
 
     _after_commit(tell)

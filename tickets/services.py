@@ -147,6 +147,12 @@ def sla_target(*, priority: str, category: Category) -> SLATarget | None:
     return min(targets, key=lambda t: t.category_id is None, default=None)
 
 
+def _clock(ticket: Ticket, stop: datetime) -> tuple[float, float]:
+    """(calendar, business) minutes from filing to `stop`: what a stopped clock ran."""
+    calendar = (stop - ticket.created_at).total_seconds() / 60
+    return calendar, desk_calendar().minutes_between(ticket.created_at, stop)
+
+
 def _set_sla_dues(ticket: Ticket) -> None:
     target = sla_target(priority=ticket.priority, category=ticket.category)
     if target is None:
@@ -187,10 +193,12 @@ def _transition(ticket: Ticket, to: str, *, actor, at: datetime) -> None:
     ticket.status_changed_at = at
     if to == Status.RESOLVED:
         ticket.resolved_at = at
+        ticket.resolution_minutes, ticket.resolution_business_minutes = _clock(ticket, at)
     elif to == Status.CLOSED:
         ticket.closed_at = at
     elif to == Status.REOPENED:
         ticket.resolved_at = ticket.closed_at = None
+        ticket.resolution_minutes = ticket.resolution_business_minutes = None
     _record(ticket, kind=EventKind.STATUS, actor=actor, at=at, from_status=current, to_status=to)
 
 
@@ -375,6 +383,8 @@ def add_reply(*, ticket: Ticket, author, body: str, internal: bool = False) -> T
             follow = {Status.NEW: Status.OPEN, Status.REOPENED: Status.OPEN}
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
+                clock = _clock(ticket, now)
+                ticket.first_response_minutes, ticket.first_response_business_minutes = clock
         else:
             follow = {}
         if ticket.status in follow:

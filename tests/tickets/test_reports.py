@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from cardgateway.models import Branch
 from portal.accounts import roles
-from tickets import codes, reports
+from tickets import codes, reports, services
 from tickets.models import BusinessHours, Category, SatisfactionRating, Status, Ticket
 
 TEHRAN = ZoneInfo("Asia/Tehran")
@@ -42,7 +42,7 @@ def make_ticket(category=None, **fields) -> Ticket:
         fields.setdefault("resolved_at", fields["created_at"] + timedelta(hours=1))
     if fields["status"] == Status.CLOSED:
         fields.setdefault("closed_at", fields["created_at"] + timedelta(hours=1))
-    return Ticket.objects.create(
+    ticket = Ticket(
         kind="complaint",
         category=category or Category.objects.get(slug="product"),
         guest_name="Sara",
@@ -52,6 +52,15 @@ def make_ticket(category=None, **fields) -> Ticket:
         tracking_code=codes.new_code(),
         **fields,
     )
+    # What services store when a clock stops (the desk's calendar as it is now).
+    if ticket.first_response_at:
+        clock = services._clock(ticket, ticket.first_response_at)
+        ticket.first_response_minutes, ticket.first_response_business_minutes = clock
+    if ticket.resolved_at:
+        clock = services._clock(ticket, ticket.resolved_at)
+        ticket.resolution_minutes, ticket.resolution_business_minutes = clock
+    ticket.save(force_insert=True)
+    return ticket
 
 
 def rate(score: int, *, agent=None, created_at=None, **ticket_fields) -> SatisfactionRating:
@@ -343,7 +352,9 @@ def test_reports_keep_a_constant_query_count(make_user, branch, office_hours):
         assert report.csat_agents[0]["ratings"] == size
         assert report.backlog[-1]["total"] == size
         counts.append(len(queries))
-    assert counts[0] == counts[1] == 8, counts  # + the holidays
+    # Response times: percentiles by priority and overall on PostgreSQL, one fetch on SQLite.
+    expected = 7 if connection.vendor == "postgresql" else 6
+    assert counts[0] == counts[1] == expected, counts
 
 
 def test_the_report_page_keeps_a_constant_query_count(manager_client, make_user, branch):
