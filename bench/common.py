@@ -51,3 +51,24 @@ def drop_plain_indexes(cur, table: str) -> list[str]:
 def create_indexes(cur, definitions: list[str]) -> None:
     for definition in definitions:
         cur.execute(definition)
+
+
+def bulk_session(cur, *, maintenance_work_mem: str) -> None:
+    """Settings for a bulk load on this connection: no synchronous commit, memory for
+    index builds, and (as a superuser) no per-row foreign-key triggers; the rows are
+    consistent by construction."""
+    cur.execute("SET synchronous_commit = off")
+    cur.execute(f"SET maintenance_work_mem = '{maintenance_work_mem}'")
+    cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    if cur.fetchone()[0]:
+        cur.execute("SET session_replication_role = replica")
+
+
+def insert_branches(cur, branches: list[tuple[str, str]]) -> None:
+    """The bench's branches, (code, name) pairs, in Tehran."""
+    cur.execute(
+        "INSERT INTO cardgateway_branch (code, name, city, address, phone, is_active) "
+        "SELECT code, name, 'Tehran', '', '', true FROM unnest(%s::text[], %s::text[]) "
+        "AS b(code, name) ORDER BY code",
+        [[code for code, _ in branches], [name for _, name in branches]],
+    )

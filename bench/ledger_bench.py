@@ -26,7 +26,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import STARTED, create_indexes, drop_plain_indexes, prepare_database, progress  # noqa: E402
+from bench.common import (  # noqa: E402
+    STARTED,
+    bulk_session,
+    create_indexes,
+    drop_plain_indexes,
+    insert_branches,
+    prepare_database,
+    progress,
+)
 
 FULL = {"members": 100_000, "entries": 5_000_000}
 SMALL = {"members": 2_000, "entries": 100_000}
@@ -118,22 +126,12 @@ def load(args) -> None:
     window = ClubSettings.load().tier_window_days
     earning = sorted(str(kind) for kind in EARNING_KINDS)
     with connection.cursor() as cur:
-        cur.execute("SET synchronous_commit = off")
+        bulk_session(cur, maintenance_work_mem="1GB")
         cur.execute("SET work_mem = '256MB'")
-        cur.execute("SET maintenance_work_mem = '1GB'")
-        # The rows are consistent by construction: skip the per-row foreign-key triggers.
-        cur.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        if cur.fetchone()[0]:
-            cur.execute("SET session_replication_role = replica")
         _check_columns(cur)
 
         step = _Step(f"members: {members:,} users, profiles, accounts, 3 branches")
-        cur.execute(
-            "INSERT INTO cardgateway_branch (code, name, city, address, phone, is_active) "
-            "SELECT code, name, 'Tehran', '', '', true FROM unnest(%s::text[], %s::text[]) "
-            "AS b(code, name) ORDER BY code",
-            [[code for code, _ in BRANCHES], [name for _, name in BRANCHES]],
-        )
+        insert_branches(cur, BRANCHES)
         cur.execute(
             """
             INSERT INTO accounts_user (password, last_login, is_superuser, email, mobile,
