@@ -164,9 +164,20 @@ def accessibility_problems(browser) -> list[str]:
     )
 
 
+def csp_violations(browser) -> list[str]:
+    """Content-Security-Policy violations Chromium logged since the last call (reading the
+    console log empties it)."""
+    return [
+        entry["message"]
+        for entry in browser.get_log("browser")
+        if "Content Security Policy" in entry["message"]
+    ]
+
+
 def check_page(browser, wait, label: str) -> None:
-    """The page passes the accessibility checks, and fits a phone without sideways
-    scrolling; the desktop size is restored afterwards."""
+    """The page broke no Content-Security-Policy rule, passes the accessibility checks, and
+    fits a phone without sideways scrolling; the desktop size is restored afterwards."""
+    assert csp_violations(browser) == [], label
     assert accessibility_problems(browser) == [], label
     use_viewport(browser, PHONE)
     wait.until(lambda b: b.execute_script(VIEWPORT_IS, PHONE["width"]))

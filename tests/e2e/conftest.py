@@ -66,6 +66,8 @@ def browser(browser_binaries):
             options.add_argument(flag)
         options.add_argument(f"--user-data-dir={profile_dir}")
         options.add_argument("--window-size=1280,900")
+        # The console log, where Chromium reports Content-Security-Policy violations.
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
         driver.set_page_load_timeout(60)
         try:

@@ -16,6 +16,7 @@ from tests.conftest import PASSWORD
 from tests.e2e.browser import (
     ASCII_DIGIT,
     PERSIAN_DIGIT,
+    csp_violations,
     facts,
     fill,
     html_attributes,
@@ -114,3 +115,5 @@ def test_member_signs_up_logs_in_and_reads_the_panel_in_persian(
     press(browser, wait, By.CSS_SELECTOR, "form.language-switcher button[value='en']")
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "html[dir='ltr'][lang='en']")))
     screenshots(browser, wait, screenshot_dir, "en")
+    # Sign-up, log-in and the panel ran under the Content-Security-Policy, unblocked.
+    assert csp_violations(browser) == []

@@ -17,7 +17,7 @@ from selenium.webdriver.support import expected_conditions as EC
 
 from portal.accounts import roles
 from tests.conftest import PASSWORD
-from tests.e2e.browser import fill, submit_form_with
+from tests.e2e.browser import csp_violations, fill, submit_form_with
 from tickets import services
 from tickets.models import Category
 
@@ -111,3 +111,5 @@ def test_the_customer_page_and_the_queue_update_without_a_reload(
     wait.until(lambda b: second.tracking_code in announcement.text)
     link = announcement.find_element(By.PARTIAL_LINK_TEXT, second.tracking_code)
     assert link.get_attribute("href").endswith(f"/tickets/desk/{second.pk}/")
+    # The socket and the script ran under the Content-Security-Policy, unblocked.
+    assert csp_violations(browser) == []
