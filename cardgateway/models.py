@@ -41,6 +41,12 @@ class Terminal(models.Model):
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     rotated_at = models.DateTimeField(_("secret rotated"), null=True, blank=True)
+    # After a rotation with a grace period the old secret keeps working until then, so the
+    # reader can be updated without downtime (services.rotate_terminal_secret).
+    previous_secret_encrypted = models.TextField(editable=False, blank=True)
+    previous_secret_valid_until = models.DateTimeField(
+        _("old secret works until"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["branch__name", "terminal_id"]

@@ -16,6 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cryptography.fernet import InvalidToken
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -87,14 +88,49 @@ def create_terminal(
     return terminal, secret
 
 
-def rotate_terminal_secret(*, terminal: Terminal) -> str:
-    """Give the terminal a new secret (returned once); the old one stops working at once."""
+def rotate_terminal_secret(*, terminal: Terminal, grace: timedelta = timedelta(0)) -> str:
+    """Give the terminal a new secret (returned once). With a `grace` period the current
+    secret keeps working beside the new one until then, so the reader can be updated
+    without downtime; with none (a leaked secret) it stops at once. Only the secret being
+    replaced is kept: rotating again ends any earlier grace."""
+    if grace < timedelta(0):
+        raise ValueError("grace must not be negative")
     secret = new_terminal_secret()
-    Terminal.objects.filter(pk=terminal.pk).update(
-        secret_encrypted=vault.encrypt(secret), rotated_at=timezone.now()
-    )
+    now = timezone.now()
+    with transaction.atomic():
+        current = Terminal.objects.select_for_update().get(pk=terminal.pk)
+        keep = grace > timedelta(0)
+        Terminal.objects.filter(pk=terminal.pk).update(
+            secret_encrypted=vault.encrypt(secret),
+            rotated_at=now,
+            previous_secret_encrypted=current.secret_encrypted if keep else "",
+            previous_secret_valid_until=now + grace if keep else None,
+        )
     terminal.refresh_from_db()
     return secret
+
+
+def old_secret_until(terminal: Terminal, *, now=None):
+    """When the previous secret stops working, or None if it no longer does."""
+    until = terminal.previous_secret_valid_until
+    now = now or timezone.now()
+    return until if terminal.previous_secret_encrypted and until and now < until else None
+
+
+def terminal_secrets(terminal: Terminal, *, now=None) -> list[str]:
+    """The secrets a request from the terminal may be signed with: the current one, and the
+    previous one while its grace period lasts. A secret encrypted under a key no longer
+    configured is left out (the terminal must be rotated)."""
+    encrypted = [terminal.secret_encrypted]
+    if old_secret_until(terminal, now=now):
+        encrypted.append(terminal.previous_secret_encrypted)
+    found = []
+    for token in encrypted:
+        try:
+            found.append(vault.decrypt(token))
+        except InvalidToken:
+            continue
+    return found
 
 
 def set_terminal_enabled(*, terminal: Terminal, enabled: bool) -> None:

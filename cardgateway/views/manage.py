@@ -6,6 +6,8 @@ A terminal's secret is shown once: create and rotate keep it, encrypted with the
 key, in the session for the very next view of the terminal's page, which takes it out and
 sends the page with `Cache-Control: no-store`. Reloading the page no longer shows it."""
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -77,10 +79,29 @@ class TerminalEnabledForm(forms.Form):
     )
 
 
+GRACE_CHOICES = [
+    ("0", gettext_lazy("Stops at once (the secret leaked)")),
+    ("1", gettext_lazy("Keeps working for 1 hour")),
+    ("24", gettext_lazy("Keeps working for 24 hours")),
+    ("168", gettext_lazy("Keeps working for 7 days")),
+]
+
+
 class RotateForm(forms.Form):
+    grace_hours = forms.TypedChoiceField(
+        label=gettext_lazy("The current secret"),
+        choices=GRACE_CHOICES,
+        coerce=int,
+        initial="24",
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy(
+            "With a grace period the reader keeps working on its old secret until the new "
+            "one is entered, then the old one stops by itself."
+        ),
+    )
     confirm = forms.BooleanField(
         label=gettext_lazy(
-            "I understand: the reader stops working until the new secret is entered in it."
+            "I understand: once the old secret stops, the reader works only with the new one."
         )
     )
 
@@ -130,6 +151,7 @@ def _render_terminal(request, terminal, *, secret: str = "", enabled_form=None, 
             "terminal": terminal,
             "secret": secret,
             "enabled_form": enabled_form or TerminalEnabledForm(),
+            "old_secret_until": services.old_secret_until(terminal),
         },
         status=status,
     )
@@ -145,11 +167,13 @@ def terminal_detail(request, pk: int):
 @role_required(MANAGE)
 @require_http_methods(["GET", "POST"])
 def terminal_rotate(request, pk: int):
-    """Confirm, then give the terminal a new secret; the old one stops working at once."""
+    """Confirm, then give the terminal a new secret; the old one stops at once or after the
+    grace period chosen."""
     terminal = get_object_or_404(Terminal.objects.select_related("branch"), pk=pk)
     form = RotateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        secret = services.rotate_terminal_secret(terminal=terminal)
+        grace = timedelta(hours=form.cleaned_data["grace_hours"])
+        secret = services.rotate_terminal_secret(terminal=terminal, grace=grace)
         _keep_secret_for_next_view(request, terminal, secret)
         return redirect("cardgateway:terminal-detail", pk=terminal.pk)
     return render(request, "cardgateway/terminal_rotate.html", {"terminal": terminal, "form": form})

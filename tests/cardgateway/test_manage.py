@@ -114,6 +114,7 @@ def test_a_refused_post_changes_nothing(client, make_user, terminal, card, branc
         "name": "X",
         "terminal_id": "NEW1",
         "confirm": "on",
+        "grace_hours": "24",
         "enabled": "0",
         "action": "block",
         "reason": "x",
@@ -254,7 +255,8 @@ def test_rotating_asks_for_confirmation_first(manager_client, terminal):
 
 def test_rotation_stops_the_old_secret_and_shows_the_new_one_once(manager_client, terminal, card):
     response = manager_client.post(
-        reverse("cardgateway:terminal-rotate", args=[terminal.pk]), {"confirm": "on"}
+        reverse("cardgateway:terminal-rotate", args=[terminal.pk]),
+        {"confirm": "on", "grace_hours": "0"},
     )
     assert response["Location"] == reverse("cardgateway:terminal-detail", args=[terminal.pk])
     page = manager_client.get(response["Location"])
@@ -271,10 +273,53 @@ def test_rotation_stops_the_old_secret_and_shows_the_new_one_once(manager_client
     assert secret not in terminal.secret_encrypted
 
 
+def test_a_grace_period_keeps_the_old_secret_working_until_it_ends(manager_client, terminal, card):
+    url = reverse("cardgateway:terminal-rotate", args=[terminal.pk])
+    response = manager_client.post(url, {"confirm": "on", "grace_hours": "24"})
+    page = manager_client.get(response["Location"])
+    secret = secret_on(page)
+    assert "Old secret works until" in page.content.decode()
+    # Both work during the grace period: the reader can be updated without downtime.
+    assert inquiry(Client(), "T17", TERMINAL_SECRET, card).status_code == 200
+    assert inquiry(Client(), "T17", secret, card).status_code == 200
+    # When it ends, only the new one does.
+    Terminal.objects.filter(pk=terminal.pk).update(
+        previous_secret_valid_until=timezone.now() - timedelta(seconds=1)
+    )
+    old = inquiry(Client(), "T17", TERMINAL_SECRET, card)
+    assert (old.status_code, old.json()["error"]["code"]) == (401, "bad_signature")
+    assert inquiry(Client(), "T17", secret, card).status_code == 200
+    assert "Old secret works until" not in manager_client.get(response["Location"]).content.decode()
+
+
+def test_a_second_rotation_keeps_only_the_secret_it_replaces(terminal, card):
+    first = services.rotate_terminal_secret(terminal=terminal, grace=timedelta(hours=1))
+    second = services.rotate_terminal_secret(terminal=terminal, grace=timedelta(hours=1))
+    assert inquiry(Client(), "T17", TERMINAL_SECRET, card).status_code == 401
+    assert inquiry(Client(), "T17", first, card).status_code == 200
+    assert inquiry(Client(), "T17", second, card).status_code == 200
+    # A leak: rotating at once ends every old secret.
+    third = services.rotate_terminal_secret(terminal=terminal)
+    assert inquiry(Client(), "T17", first, card).status_code == 401
+    assert inquiry(Client(), "T17", second, card).status_code == 401
+    assert inquiry(Client(), "T17", third, card).status_code == 200
+    with pytest.raises(ValueError):
+        services.rotate_terminal_secret(terminal=terminal, grace=timedelta(hours=-1))
+
+
+def test_rotation_needs_a_grace_choice(manager_client, terminal):
+    before = terminal_state(terminal)
+    url = reverse("cardgateway:terminal-rotate", args=[terminal.pk])
+    response = manager_client.post(url, {"confirm": "on", "grace_hours": "5"})
+    assert "grace_hours" in response.context["form"].errors
+    assert terminal_state(terminal) == before
+
+
 def test_the_secret_is_shown_only_on_its_own_terminals_page(manager_client, terminal, branch):
     other, _secret = services.create_terminal(branch=branch, name="Other", terminal_id="T18")
     manager_client.post(
-        reverse("cardgateway:terminal-rotate", args=[terminal.pk]), {"confirm": "on"}
+        reverse("cardgateway:terminal-rotate", args=[terminal.pk]),
+        {"confirm": "on", "grace_hours": "0"},
     )
     page = manager_client.get(reverse("cardgateway:terminal-detail", args=[other.pk]))
     assert secret_on(page) == ""
