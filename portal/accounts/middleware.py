@@ -47,3 +47,17 @@ class StaffMFAMiddleware:
         from allauth.mfa.models import Authenticator
 
         return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class StaffSessionMiddleware:
+    """Staff sessions end after STAFF_SESSION_IDLE_MINUTES without a request (each request
+    starts the count again); members keep the usual two weeks. A staff login on a shared
+    till or desk does not stay open for the next person."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and is_staff_member(request.user):
+            request.session.set_expiry(settings.STAFF_SESSION_IDLE_MINUTES * 60)
+        return self.get_response(request)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.notifications",
     "portal.pages",
+    "portal.audit",
     "cardgateway",
     "gamification",
     "tickets",
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "portal.accounts.middleware.ReferralCaptureMiddleware",
     "portal.accounts.middleware.StaffMFAMiddleware",
+    "portal.accounts.middleware.StaffSessionMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -250,6 +252,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Customer Club"
 # Production turns this on: staff roles must enrol TOTP before using any page.
 MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", False)
+# A staff session ends after this long without a request (members: SESSION_COOKIE_AGE).
+STAFF_SESSION_IDLE_MINUTES = int(os.environ.get("STAFF_SESSION_IDLE_MINUTES", "120"))
 
 # Referral codes carried in `?ref=CODE` are remembered this long in the session.
 REFERRAL_SESSION_KEY = "club_referral_code"
