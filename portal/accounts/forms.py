@@ -26,6 +26,7 @@ class SignupExtraForm(forms.Form):
             profile=profile,
             sms=self.cleaned_data["sms_consent"],
             email=self.cleaned_data["email_consent"],
+            source=request.path if request else "sign-up",
         )
         profile.save()
 
@@ -83,7 +84,7 @@ class ProfileForm(forms.ModelForm):
             raise forms.ValidationError(_("At most 15 interests."), code="too_many")
         return names
 
-    def save_profile(self):
+    def save_profile(self, *, source: str = ""):
         from .services import update_profile
 
         data = {
@@ -98,4 +99,5 @@ class ProfileForm(forms.ModelForm):
             interests=self.cleaned_data["interests"],
             sms_consent=self.cleaned_data["sms_consent"],
             email_consent=self.cleaned_data["email_consent"],
+            source=source,
         )

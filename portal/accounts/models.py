@@ -183,3 +183,28 @@ class MemberProfile(models.Model):
             missing.append(str(_("interests")))
         total = len(self.COMPLETION_FIELDS) + 2
         return round(100 * (total - len(missing)) / total), missing
+
+
+class ConsentChange(models.Model):
+    """Every grant or withdrawal of marketing consent, with when and where (the page's
+    path, or "unsubscribe link"): the proof of consent the profile's flags summarise."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("e-mail")
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consent_changes"
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    granted = models.BooleanField(_("granted"))
+    source = models.CharField(_("where"), max_length=200)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("consent change")
+        verbose_name_plural = _("consent changes")
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.channel} {self.granted}"

@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import MemberProfile, User, new_referral_code
+from .models import ConsentChange, MemberProfile, User, new_referral_code
 
 
 def ensure_profile(*, user: User) -> MemberProfile:
@@ -22,13 +22,35 @@ def ensure_profile(*, user: User) -> MemberProfile:
     raise RuntimeError("Could not allocate a unique referral code.")
 
 
-def set_consents(*, profile: MemberProfile, sms: bool, email: bool) -> None:
-    """Record marketing consent per channel with the time it was given (or withdrawn)."""
+def set_consents(
+    *, profile: MemberProfile, sms: bool | None = None, email: bool | None = None, source: str
+) -> None:
+    """Set marketing consent per channel (None leaves a channel as it is), with the time it
+    was given, and record each change with where it happened (`source`: the page's path,
+    or "unsubscribe link"). The caller saves the profile."""
     now = timezone.now()
-    if sms != profile.sms_consent:
-        profile.sms_consent, profile.sms_consent_at = sms, (now if sms else None)
-    if email != profile.email_consent:
-        profile.email_consent, profile.email_consent_at = email, (now if email else None)
+    for channel, wanted in (("sms", sms), ("email", email)):
+        if wanted is None or wanted == getattr(profile, f"{channel}_consent"):
+            continue
+        setattr(profile, f"{channel}_consent", wanted)
+        setattr(profile, f"{channel}_consent_at", now if wanted else None)
+        ConsentChange.objects.create(
+            member_id=profile.user_id,
+            channel=channel,
+            granted=wanted,
+            source=source[:200],
+            created_at=now,
+        )
+
+
+@transaction.atomic
+def withdraw_consent(*, member: User, channel: str, source: str) -> None:
+    """Stop marketing on one channel ("sms" or "email"); a second time changes nothing."""
+    profile = MemberProfile.objects.select_for_update().filter(user=member).first()
+    if profile is None:
+        return
+    set_consents(profile=profile, source=source, **{channel: False})
+    profile.save()
 
 
 @transaction.atomic
@@ -40,6 +62,7 @@ def update_profile(
     interests: list[str],
     sms_consent: bool,
     email_consent: bool,
+    source: str = "",
 ) -> MemberProfile:
     """Save a validated profile form. A changed mobile number must be verified again."""
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -50,7 +73,7 @@ def update_profile(
     profile = MemberProfile.objects.select_for_update().get(user=user)
     for field, value in profile_data.items():
         setattr(profile, field, value)
-    set_consents(profile=profile, sms=sms_consent, email=email_consent)
+    set_consents(profile=profile, sms=sms_consent, email=email_consent, source=source)
     profile.full_clean(exclude=["user", "referral_code"])
     profile.save()
     profile.interests.set(interests)

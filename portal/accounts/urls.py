@@ -6,4 +6,5 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.panel, name="panel"),
     path("profile/", views.profile_edit, name="profile-edit"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]
