@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.notifications",
     "portal.pages",
-    "portal.audit",
     "cardgateway",
     "gamification",
     "tickets",
