@@ -813,9 +813,7 @@ def register_member_with_card(
                 ) from None
             raise Refused("email_taken", "This e-mail address belongs to another member.") from None
         profile = member.profile
-        set_consents(
-            profile=profile, sms=sms_consent, email=email_consent, source="cashier screen"
-        )
+        set_consents(profile=profile, sms=sms_consent, email=email_consent, source="cashier screen")
         profile.save(
             update_fields=["sms_consent", "sms_consent_at", "email_consent", "email_consent_at"]
         )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("till/", include("cardgateway.urls")),
     path("tickets/", include("tickets.urls")),
     path("notifications/", include("portal.notifications.urls")),
+    path("staff/audit/", include("portal.audit.urls")),
     path("", include("portal.shell.urls")),
 ]
 

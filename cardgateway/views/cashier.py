@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gamification import selectors as club_selectors
 from gamification.models import ClubSettings, Tier
 from portal.accounts.decorators import role_required
+from portal.audit import services as audit
 from portal.shell.templatetags.club_format import grouped, rials
 
 from .. import services
@@ -215,6 +216,7 @@ def member_page(request, station, member_id: int, **forms):
         "replace_form": forms.get("replace_form")
         or (ReplaceCardForm(member=member, initial={"card": current.pk}) if current else None),
     }
+    audit.record(request=request, action=audit.Action.MEMBER_VIEWED, target=member, page="till")
     return render(request, "cardgateway/cashier_member.html", context)
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.accounts.decorators import role_required
 from portal.accounts.mobile import normalize_mobile
+from portal.audit import services as audit
 
 from .. import cards, services, vault
 from ..models import Branch, Card, CardEvent, CardStatus, LimitHit, LimitKind, Terminal
@@ -351,6 +352,13 @@ def card_detail(request, pk: int):
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
                 )
+                audit.record(
+                    request=request,
+                    action=audit.Action.CARD_STATUS_CHANGED,
+                    target=card,
+                    status=status,
+                    reason=form.cleaned_data["reason"],
+                )
         except IntegrityError:  # another card of the member became active meanwhile
             form.add_error("action", _("The member already has another active card."))
         else:
@@ -362,6 +370,7 @@ def card_detail(request, pk: int):
             return redirect("cardgateway:card-detail", pk=card.pk)
     events = CardEvent.objects.filter(card=card).select_related("actor__profile")
     other_cards = Card.objects.filter(member_id=card.member_id).exclude(pk=card.pk)
+    audit.record(request=request, action=audit.Action.MEMBER_VIEWED, target=card, page="card")
     return render(
         request,
         "cardgateway/card_detail.html",

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal.accounts.decorators import role_required
 from portal.accounts.mobile import normalize_mobile
+from portal.audit import services as audit
 from portal.shell.templatetags.club_format import grouped, rials
 
 from .. import ledger, rewards, services
@@ -165,6 +166,14 @@ def adjust(request):
         except ValueError as error:
             form.add_error(None, str(error))
         else:
+            audit.record(
+                request=request,
+                action=audit.Action.BALANCE_ADJUSTED,
+                target=data["member"],
+                currency=data["currency"],
+                amount=entry.amount,
+                ledger_entry=entry.pk,
+            )
             amount_format = rials if data["currency"] == Currency.CREDIT else grouped
             messages.success(
                 request,

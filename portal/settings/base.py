@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.notifications",
     "portal.pages",
+    "portal.audit",
     "cardgateway",
     "gamification",
     "tickets",

@@ -35,6 +35,7 @@ STAFF_TOOLS = [
         _("Desk reports: satisfaction, response times, backlog"),
         "tickets:reports",
     ),
+    ("accounts.manage_club", _("Audit trail: who changed or viewed member data"), "audit:list"),
 ]
 
 

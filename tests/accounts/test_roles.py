@@ -29,6 +29,7 @@ STAFF_URLS = [
     ("cardgateway:terminal-create", {roles.CLUB_MANAGER}),
     ("cardgateway:limit-hit-list", {roles.CLUB_MANAGER}),
     ("cardgateway:card-search", {roles.CLUB_MANAGER}),
+    ("audit:list", {roles.CLUB_MANAGER}),
 ]
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.accounts.decorators import role_required
+from portal.audit import services as audit
 
 from .. import attachments, selectors, services
 from ..desk_forms import (
@@ -160,6 +161,12 @@ def _act(request, pk: int, *, form_key: str, make_form, perform):
         except (ValidationError, services.TicketError) as exc:
             _add_errors(form, exc)
         else:
+            audit.record(
+                request=request,
+                action=audit.Action.TICKET_CHANGED,
+                target=ticket,
+                change=form_key.removesuffix("_form"),
+            )
             if not isinstance(outcome, str):
                 return outcome
             messages.success(request, outcome)
@@ -283,6 +290,13 @@ def download(request, pk: int, file_pk: int):
     """Any file of the ticket, public or internal, as a download that no browser or
     proxy keeps. A file of another ticket is 404."""
     attachment = get_object_or_404(TicketAttachment, pk=file_pk, ticket_id=pk)
+    audit.record(
+        request=request,
+        action=audit.Action.FILE_DOWNLOADED,
+        target=attachment.ticket,
+        file=attachment.pk,
+        internal=attachment.is_internal,
+    )
     return attachments.file_response(attachment, as_attachment=True)
 
 

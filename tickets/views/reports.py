@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from cardgateway.models import Branch
 from portal.accounts.decorators import role_required
+from portal.audit import services as audit
 
 from .. import reports
 from ..models import Category
@@ -153,6 +154,9 @@ def report_xlsx(request):
     period = form.period()
     report = reports.build(period)
     response = HttpResponse(workbook(report), content_type=XLSX_TYPE)
+    audit.record(
+        request=request, action=audit.Action.REPORT_EXPORTED, report="tickets", query=form.query()
+    )
     filename = f"tickets-report-{period.start.isoformat()}-to-{period.end.isoformat()}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
