@@ -6,5 +6,6 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.panel, name="panel"),
     path("profile/", views.profile_edit, name="profile-edit"),
+    path("my-data/", views.my_data, name="my-data"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

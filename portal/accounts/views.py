@@ -1,11 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from . import data_export
 from . import unsubscribe as unsubscribe_tokens
 from .forms import ProfileForm
 from .models import User
@@ -59,3 +62,17 @@ def unsubscribe(request, token: str):
         withdraw_consent(member=member, channel=channel, source="unsubscribe link")
         return render(request, "accounts/unsubscribe.html", {"done": True, "channel": channel})
     return render(request, "accounts/unsubscribe.html", {"channel": channel})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def my_data(request):
+    """Download my data: a page that explains, and a POST that sends the ZIP."""
+    if request.method == "POST":
+        response = HttpResponse(data_export.build(request.user), content_type="application/zip")
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="my-club-data-{stamp}.zip"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return render(request, "accounts/my_data_request.html")
