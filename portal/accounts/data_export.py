@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language, get_language_bidi
 
 
 def _value(value):
@@ -121,7 +122,13 @@ def collect(member) -> dict[str, list[dict] | dict]:
 def build(member) -> bytes:
     """The ZIP: data.json and index.html."""
     data = collect(member)
-    html = render_to_string("accounts/my_data.html", {"data": data, "member": member})
+    context = {
+        "data": data,
+        "member": member,
+        "language": get_language() or "en",
+        "direction": "rtl" if get_language_bidi() else "ltr",
+    }
+    html = render_to_string("accounts/my_data.html", context)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2))

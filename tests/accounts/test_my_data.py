@@ -106,3 +106,12 @@ def test_only_a_logged_in_member_downloads_and_only_by_post(client, member):
     client.force_login(member)
     page = client.get(url)
     assert page.status_code == 200 and "application/zip" not in page["Content-Type"]
+
+
+def test_a_persian_members_summary_reads_right_to_left(client, member):
+    from django.conf import settings
+
+    client.force_login(member)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fa"
+    _data, html = _download(client)
+    assert '<html lang="fa" dir="rtl">' in html
