@@ -14,6 +14,8 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.shell.errors import CodedError
+
 from . import ledger
 from .models import Currency, EntryKind, LedgerEntry, Reward, Voucher
 
@@ -34,18 +36,11 @@ _SEPARATORS = dict.fromkeys(
 )
 
 
-class RewardError(Exception):
+class RewardError(CodedError):
     """A refused redemption or voucher use. `code` is stable; `message` is for people."""
 
     code = "reward_error"
     default_message = _("This reward cannot be redeemed right now.")
-
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(self.code)
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class RewardUnavailable(RewardError):

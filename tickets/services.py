@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gamification.tiers import current_tier
 from portal.accounts.mobile import normalize_mobile
+from portal.shell.errors import CodedError
 
 from . import codes, notify, sla
 from .models import (
@@ -58,18 +59,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class TicketError(ValueError):
+class TicketError(CodedError, ValueError):
     """A change the ticket's state forbids. `code` is stable; `message` is for people."""
 
     code = "ticket_error"
     default_message = _("This ticket cannot be changed that way.")
-
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(self.code)
-
-    def __str__(self) -> str:
-        return str(self.message)
 
 
 class InvalidTransition(TicketError):
