@@ -18,10 +18,13 @@ from .models import Category, Kind
 LTR_INPUT = {"dir": "ltr", "autocapitalize": "none", "spellcheck": "false"}
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.Form, error: Exception) -> None:
     """Put a service's ValidationError on `form`: errors keyed by a field the form has go
-    to that field, the rest to the top of the form."""
-    if hasattr(error, "error_dict"):
+    to that field, the rest to the top of the form. Any other refusal (a TicketError) goes
+    to the top as its message."""
+    if not isinstance(error, ValidationError):
+        form.add_error(None, str(error))
+    elif hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:

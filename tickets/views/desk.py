@@ -28,6 +28,7 @@ from ..desk_forms import (
     ReplyForm,
     StatusForm,
 )
+from ..forms import add_service_errors
 from ..models import (
     CannedReply,
     DeskSettings,
@@ -136,18 +137,6 @@ def _back(ticket: Ticket):
     return redirect("tickets:desk-ticket", pk=ticket.pk)
 
 
-def _add_errors(form, exc) -> None:
-    """Put a service's ValidationError or TicketError on `form` (by field where the
-    service named one the form has)."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, ValidationError):
-        form.add_error(None, exc)
-    else:
-        form.add_error(None, str(exc))
-
-
 def _act(request, pk: int, *, form_key: str, make_form, perform):
     """The shape of every desk action: bind the form, call one service through
     `perform(ticket, cleaned_data)` (which returns the message to show, or a redirect), and
@@ -159,7 +148,7 @@ def _act(request, pk: int, *, form_key: str, make_form, perform):
         try:
             outcome = perform(ticket, form.cleaned_data)
         except (ValidationError, services.TicketError) as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             audit.record(
                 request=request,
