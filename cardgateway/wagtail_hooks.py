@@ -17,6 +17,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from portal.accounts import roles
 from portal.shell.wagtail_policies import SingleRowPolicy
 
 from .models import Branch, CashierStation, GatewaySettings
@@ -56,18 +57,10 @@ class CashierStationForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        till = Q(
-            groups__permissions__content_type__app_label="accounts",
-            groups__permissions__codename="operate_till",
-        ) | Q(
-            user_permissions__content_type__app_label="accounts",
-            user_permissions__codename="operate_till",
-        )
+        till = roles.permission_holders("accounts.operate_till")
         if self.instance.cashier_id:
             till |= Q(pk=self.instance.cashier_id)
-        self.fields["cashier"].queryset = (
-            get_user_model().objects.filter(till).distinct().order_by("email")
-        )
+        self.fields["cashier"].queryset = get_user_model().objects.filter(till).order_by("email")
 
     def clean(self):
         cleaned = super().clean()

@@ -20,12 +20,11 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext, override
 
+from portal.accounts import roles
 from portal.realtime import send_event_on_commit
 
 from .models import Status, Ticket, TicketMessage
@@ -205,19 +204,10 @@ def _tell_staff(users, *, title_for, url: str) -> None:
 
 def managers():
     """Active users who hold accounts.manage_club, through a role group or directly."""
-    perm = Permission.objects.filter(
-        content_type__app_label="accounts", codename="manage_club"
-    ).first()
-    user_model = get_user_model()
-    if perm is None:
-        return user_model.objects.none()
-    # Two small subqueries rather than a join over every member's groups (and DISTINCT):
-    # the club has few managers and many members.
-    via_group = user_model.groups.through.objects.filter(group__permissions=perm)
-    direct = user_model.user_permissions.through.objects.filter(permission=perm)
     return (
-        user_model.objects.filter(is_active=True)
-        .filter(Q(pk__in=via_group.values("user_id")) | Q(pk__in=direct.values("user_id")))
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(roles.permission_holders("accounts.manage_club"))
         .select_related("profile")
     )
 

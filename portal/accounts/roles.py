@@ -1,6 +1,7 @@
 """The staff roles: each is a group (created by migration 0002) holding exactly the
 permissions below. Views check permissions, never group names or hidden links."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 MEMBER = "Member"
@@ -128,3 +129,21 @@ def is_staff_member(user) -> bool:
     if user.is_superuser:
         return True
     return bool(user.get_all_permissions() & STAFF_PERMISSIONS)
+
+
+def permission_holders(perm: str) -> Q:
+    """A filter on the user model for holders of `perm` ("app_label.codename") through a
+    group or directly: two small subqueries rather than a join over every member's groups
+    (and DISTINCT), since the club has few staff and many members."""
+    from django.contrib.auth import get_user_model
+
+    app_label, codename = perm.split(".")
+    user_model = get_user_model()
+    via_group = user_model.groups.through.objects.filter(
+        group__permissions__content_type__app_label=app_label,
+        group__permissions__codename=codename,
+    )
+    direct = user_model.user_permissions.through.objects.filter(
+        permission__content_type__app_label=app_label, permission__codename=codename
+    )
+    return Q(pk__in=via_group.values("user_id")) | Q(pk__in=direct.values("user_id"))

@@ -5,6 +5,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from portal.accounts import roles
+from portal.accounts.models import User
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +107,28 @@ def test_staff_with_totp_and_members_are_not_redirected(client, make_user):
     assert client.get(reverse("accounts:panel")).status_code == 200
     client.force_login(make_user(roles.MEMBER))
     assert client.get(reverse("accounts:panel")).status_code == 200
+
+
+def test_permission_holders_counts_role_groups_and_direct_grants(make_user):
+    from django.contrib.auth.models import Permission
+
+    cashier = make_user(roles.CASHIER)
+    manager = make_user(roles.CLUB_MANAGER)
+    direct = make_user(roles.MEMBER)
+    direct.user_permissions.add(Permission.objects.get(codename="operate_till"))
+    make_user(roles.MEMBER)
+    make_user(roles.SUPPORT_AGENT)
+    holders = User.objects.filter(roles.permission_holders("accounts.operate_till"))
+    assert set(holders) == {cashier, direct}
+    assert list(User.objects.filter(roles.permission_holders("accounts.manage_club"))) == [manager]
+
+
+def test_the_cashier_station_form_offers_only_till_holders(make_user):
+    from cardgateway.models import CashierStation
+    from cardgateway.wagtail_hooks import CashierStationViewSet
+
+    cashier = make_user(roles.CASHIER)
+    make_user(roles.MEMBER)
+    make_user(roles.CLUB_MANAGER)
+    form_class = CashierStationViewSet.edit_handler.bind_to_model(CashierStation).get_form_class()
+    assert list(form_class().fields["cashier"].queryset) == [cashier]
