@@ -179,8 +179,11 @@ class _Desk:
             "WHERE category_id IS NULL"
         )
         self.targets = {p: (fr, res) for p, fr, res in cur.fetchall()}
+        from tickets.services import DeskCalendar
+
         cur.execute("SELECT weekday, opens, closes FROM tickets_businesshours")
-        self.hours = cur.fetchall()
+        # The services' own calendar, so the generated dues and minutes are theirs.
+        self.calendar = DeskCalendar(hours=cur.fetchall(), closed_dates=frozenset())
         cur.execute("SELECT id FROM cardgateway_branch WHERE code LIKE 'bench-%%' ORDER BY id")
         self.branches = [row[0] for row in cur.fetchall()]
         cur.execute(
@@ -193,22 +196,13 @@ class _Desk:
         self.agents = [row[0] for row in cur.fetchall()]
 
     def add(self, start, minutes: float):
-        from tickets import sla
-
-        if not self.hours:
-            return start + timedelta(minutes=minutes)
-        return sla.add_business_minutes(start, minutes, self.hours)
+        return self.calendar.due(start, minutes)
 
     def ran(self, start, stop) -> tuple[float | None, float | None]:
         """(calendar, business) minutes a stopped clock ran, as services store them."""
-        from tickets import sla
-
         if stop is None:
             return None, None
-        calendar = (stop - start).total_seconds() / 60
-        if not self.hours:
-            return calendar, calendar
-        return calendar, sla.business_minutes_between(start, stop, self.hours)
+        return (stop - start).total_seconds() / 60, self.calendar.minutes_between(start, stop)
 
 
 def generate(args, rng: random.Random, desk: _Desk, now):

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import notify, services
-from .models import DeskSettings, EventKind, Status, Ticket, TicketEvent
+from .models import DeskSettings, EventKind, Status, Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +63,8 @@ def flag_breaches(*, now: datetime | None = None) -> int:
                 if not overdue.filter(pk=pk).update(**{stamp: now}):
                     continue  # answered, finished or flagged by another run meanwhile
                 ticket = Ticket.objects.select_related("assignee__profile").get(pk=pk)
-                TicketEvent.objects.create(
-                    ticket=ticket,
-                    kind=EventKind.SLA_BREACH,
-                    detail={"clock": clock},
-                    created_at=now,
+                services.record_event(
+                    ticket, kind=EventKind.SLA_BREACH, actor=None, at=now, clock=clock
                 )
                 if managers is None:
                     managers = list(notify.managers())

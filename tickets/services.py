@@ -163,7 +163,7 @@ def _lock(ticket: Ticket) -> None:
     ticket.refresh_from_db(from_queryset=Ticket.objects.select_for_update())
 
 
-def _record(ticket: Ticket, *, kind: str, actor, at: datetime, **detail) -> TicketEvent:
+def record_event(ticket: Ticket, *, kind: str, actor, at: datetime, **detail) -> TicketEvent:
     from_status = detail.pop("from_status", "")
     to_status = detail.pop("to_status", "")
     return TicketEvent.objects.create(
@@ -193,7 +193,9 @@ def _transition(ticket: Ticket, to: str, *, actor, at: datetime) -> None:
     elif to == Status.REOPENED:
         ticket.resolved_at = ticket.closed_at = None
         ticket.resolution_minutes = ticket.resolution_business_minutes = None
-    _record(ticket, kind=EventKind.STATUS, actor=actor, at=at, from_status=current, to_status=to)
+    record_event(
+        ticket, kind=EventKind.STATUS, actor=actor, at=at, from_status=current, to_status=to
+    )
 
 
 PRIORITY_RANK = {p: rank for rank, p in enumerate(Priority.values)}  # low ... urgent
@@ -319,7 +321,7 @@ def open_ticket(
                 if not collided or attempt == CODE_ATTEMPTS - 1:
                     raise
                 ticket.pk = None
-        _record(
+        record_event(
             ticket,
             kind=EventKind.OPENED,
             actor=actor or member,
@@ -364,7 +366,7 @@ def add_reply(*, ticket: Ticket, author, body: str, internal: bool = False) -> T
         message = TicketMessage.objects.create(
             ticket=ticket, author=author, is_internal=internal, body=body, created_at=now
         )
-        _record(
+        record_event(
             ticket,
             kind=EventKind.NOTE if internal else EventKind.REPLY,
             actor=author,
@@ -424,7 +426,7 @@ def assign(*, ticket: Ticket, assignee, actor) -> Ticket:
         previous = ticket.assignee_id
         ticket.assignee = assignee
         ticket.save(update_fields=["assignee"])
-        _record(
+        record_event(
             ticket,
             kind=EventKind.ASSIGNED,
             actor=actor,
@@ -449,7 +451,7 @@ def set_priority(*, ticket: Ticket, priority: str, actor) -> Ticket:
         ticket.priority = priority
         _set_sla_dues(ticket)
         ticket.save(update_fields=["priority", "sla_first_response_due", "sla_resolution_due"])
-        _record(
+        record_event(
             ticket,
             kind=EventKind.PRIORITY,
             actor=actor,
@@ -481,8 +483,8 @@ def merge(*, duplicate: Ticket, into: Ticket, actor) -> Ticket:
         duplicate.merged_into = into
         duplicate.save()
         Ticket.objects.filter(merged_into=duplicate).update(merged_into=into)
-        _record(duplicate, kind=EventKind.MERGED_INTO, actor=actor, at=now, into=into.pk)
-        _record(into, kind=EventKind.MERGED_FROM, actor=actor, at=now, duplicate=duplicate.pk)
+        record_event(duplicate, kind=EventKind.MERGED_INTO, actor=actor, at=now, into=into.pk)
+        record_event(into, kind=EventKind.MERGED_FROM, actor=actor, at=now, duplicate=duplicate.pk)
         # After commit: tell the duplicate's customer where the conversation continues.
         notify.merged(duplicate, into)
     return into
@@ -545,7 +547,7 @@ def attach(*, ticket: Ticket, uploaded_by, upload, internal: bool = False, messa
             size=checked.size,
             created_at=now,
         )
-        _record(
+        record_event(
             ticket,
             kind=EventKind.ATTACHMENT,
             actor=uploaded_by,
@@ -603,7 +605,7 @@ def rate(*, ticket: Ticket, score, comment: str = ""):
                 )
         except IntegrityError as exc:
             raise AlreadyRated from exc
-        _record(
+        record_event(
             ticket,
             kind=EventKind.RATED,
             actor=ticket.member if ticket.member_id else None,
