@@ -14,7 +14,17 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import EARNING_KINDS, Account, Currency, DailyTotal, EntryKind, LedgerEntry
+from .models import (
+    EARNING_KINDS,
+    Account,
+    Currency,
+    DailyTotal,
+    EntryKind,
+    HeldCurrency,
+    LedgerEntry,
+)
+
+ACCOUNT_CURRENCIES = frozenset(Currency.values) | frozenset(HeldCurrency.values)
 
 
 class LedgerError(Exception):
@@ -46,6 +56,9 @@ class Posting(NamedTuple):
 class Balances:
     points: int
     credit: int
+    # On hold for review (gamification/holds.py): not spendable, not in points or credit.
+    held_points: int = 0
+    held_credit: int = 0
 
 
 def lock_accounts(members, currencies=(Currency.POINTS, Currency.CREDIT)) -> dict:
@@ -112,14 +125,14 @@ def post(
     - Locks the member's account row for `currency` (SELECT ... FOR UPDATE).
     - A key used before returns the earlier entry unchanged; the same key with another
       account, amount or kind raises IdempotencyConflict.
-    - Points never go below zero. Credit goes below zero only with `allow_negative`
-      (reversals), and a balance below zero can never be spent further.
+    - Points (and anything on hold) never go below zero. Credit goes below zero only with
+      `allow_negative` (reversals), and a balance below zero can never be spent further.
     - Points entries of earning kinds also move the day's DailyTotal and the account's
       lifetime total (leaderboards, tiers), under the same lock.
     Raises InsufficientBalance, IdempotencyConflict, ValueError."""
     if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
         raise ValueError("amount must be a non-zero integer")
-    if currency not in Currency.values or kind not in EntryKind.values:
+    if currency not in ACCOUNT_CURRENCIES or kind not in EntryKind.values:
         raise ValueError("unknown currency or kind")
     if not idempotency_key or len(idempotency_key) > 200:
         raise ValueError("idempotency_key must be 1..200 characters")
@@ -136,7 +149,7 @@ def post(
             return existing
         new_balance = account.balance + amount
         if amount < 0 and new_balance < 0:
-            if currency == Currency.POINTS or not allow_negative:
+            if currency != Currency.CREDIT or not allow_negative:
                 raise InsufficientBalance(f"{currency} balance {account.balance}, needs {-amount}")
         now = at or timezone.now()
         shared = _shared_fields(subject, actor, actor_label, branch, description, now)
@@ -200,7 +213,7 @@ def post_many(
     for _member_id, currency, amount, kind, key, _corrects in postings:
         if not isinstance(amount, int) or isinstance(amount, bool):
             raise ValueError("amount must be a non-zero integer")
-        if currency not in Currency.values or kind not in EntryKind.values:
+        if currency not in ACCOUNT_CURRENCIES or kind not in EntryKind.values:
             raise ValueError("unknown currency or kind")
         if not key or len(key) > 200:
             raise ValueError("idempotency_key must be 1..200 characters")
@@ -213,7 +226,7 @@ def post_many(
     for member_id, currency, amount, kind, key, corrects in postings:
         account = accounts[(member_id, currency)]
         new_balance = account.balance + amount
-        if amount < 0 and new_balance < 0 and (currency == Currency.POINTS or not allow_negative):
+        if amount < 0 and new_balance < 0 and (currency != Currency.CREDIT or not allow_negative):
             raise InsufficientBalance(f"{currency} balance {account.balance}, needs {-amount}")
         account.balance = new_balance
         touched[account.pk] = account
@@ -297,7 +310,12 @@ def reverse(
 
 def balances(member) -> Balances:
     rows = dict(Account.objects.filter(member=member).values_list("currency", "balance"))
-    return Balances(points=rows.get(Currency.POINTS, 0), credit=rows.get(Currency.CREDIT, 0))
+    return Balances(
+        points=rows.get(Currency.POINTS, 0),
+        credit=rows.get(Currency.CREDIT, 0),
+        held_points=rows.get(HeldCurrency.POINTS, 0),
+        held_credit=rows.get(HeldCurrency.CREDIT, 0),
+    )
 
 
 @dataclass

@@ -17,6 +17,17 @@ class Currency(models.TextChoices):
     CREDIT = "credit", _("credit")
 
 
+class HeldCurrency(models.TextChoices):
+    """Where points and credit under review wait (gamification/holds.py): accounts of their
+    own, so a hold is a pair of ledger entries and the spendable balance never includes it."""
+
+    POINTS = "points_held", _("points on hold")
+    CREDIT = "credit_held", _("credit on hold")
+
+
+HELD = {Currency.POINTS: HeldCurrency.POINTS, Currency.CREDIT: HeldCurrency.CREDIT}
+
+
 class EntryKind(models.TextChoices):
     AWARD = "award", _("Activity points")
     AWARD_REVOKED = "award_revoked", _("Activity points taken back")
@@ -31,6 +42,9 @@ class EntryKind(models.TextChoices):
     REWARD = "reward", _("Reward redeemed")
     CHALLENGE = "challenge", _("Challenge completed")
     EXPIRY = "expiry", _("Points expired")
+    HOLD = "hold", _("Held for review")
+    HOLD_RELEASED = "hold_released", _("Released after review")
+    HOLD_FORFEITED = "hold_forfeited", _("Forfeited after review")
 
 
 # Points entries of these kinds count as "earned" (tiers, leaderboards), reversals included.
@@ -42,6 +56,9 @@ EARNING_KINDS = frozenset(
         EntryKind.PURCHASE_REVERSAL,
         EntryKind.CHALLENGE,
         EntryKind.ADJUSTMENT,
+        # Held points do not count towards tiers or leaderboards until released.
+        EntryKind.HOLD,
+        EntryKind.HOLD_RELEASED,
     }
 )
 
@@ -77,7 +94,7 @@ class Account(models.Model):
     """A member's balance of one currency. Written only by ledger.post() under a row lock."""
 
     member = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="accounts")
-    currency = models.CharField(max_length=10, choices=Currency.choices)
+    currency = models.CharField(max_length=12, choices=Currency.choices + HeldCurrency.choices)
     balance = models.BigIntegerField(default=0)
     # Points earned ever (earning kinds only): the all-time leaderboard reads it.
     lifetime_earned = models.BigIntegerField(default=0)
@@ -89,6 +106,10 @@ class Account(models.Model):
             models.CheckConstraint(
                 condition=~Q(currency="points") | Q(balance__gte=0),
                 name="account_points_never_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(currency__in=HeldCurrency.values) | Q(balance__gte=0),
+                name="account_held_never_negative",
             ),
         ]
         indexes = [models.Index(fields=["currency", "-lifetime_earned"], name="account_earned")]
@@ -449,3 +470,54 @@ class Voucher(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class HoldStatus(models.TextChoices):
+    HELD = "held", _("held")
+    RELEASED = "released", _("released")
+    FORFEITED = "forfeited", _("forfeited")
+
+
+class Hold(models.Model):
+    """Points or credit from one ledger entry, moved to the member's held account until a
+    review decides (gamification/holds.py). `subject` is what holds it (a fraud case)."""
+
+    member = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="holds")
+    currency = models.CharField(max_length=10, choices=Currency.choices)
+    source = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="holds")
+    amount = models.PositiveBigIntegerField()
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    status = models.CharField(max_length=10, choices=HoldStatus.choices, default=HoldStatus.HELD)
+    hold_entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, related_name="hold_placed"
+    )
+    # What the decision gave back and what it took.
+    released = models.PositiveBigIntegerField(default=0)
+    forfeited = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source"], condition=Q(status="held"), name="hold_one_live_per_entry"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="hold_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status="held", released=0, forfeited=0, settled_at__isnull=True)
+                | (
+                    ~Q(status="held")
+                    & Q(settled_at__isnull=False)
+                    & Q(released__lte=F("amount"))
+                    & Q(forfeited__lte=F("amount"))
+                ),
+                name="hold_settled_consistently",
+            ),
+        ]
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="hold_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.currency} {self.amount} ({self.status})"

@@ -9,6 +9,7 @@ from . import ledger
 from .models import (
     Challenge,
     ChallengeProgress,
+    Currency,
     LedgerEntry,
     MemberBadge,
     MemberTier,
@@ -22,13 +23,21 @@ class MemberStatus:
     tier: Tier | None
     points: int
     credit: int
+    held_points: int = 0
+    held_credit: int = 0
 
 
 def member_status(*, member) -> MemberStatus:
     """Tier and balances for the header (two queries)."""
     row = MemberTier.objects.select_related("tier").filter(member=member).first()
     balances = ledger.balances(member)
-    return MemberStatus(row.tier if row else None, balances.points, balances.credit)
+    return MemberStatus(
+        row.tier if row else None,
+        balances.points,
+        balances.credit,
+        balances.held_points,
+        balances.held_credit,
+    )
 
 
 @dataclass
@@ -85,7 +94,8 @@ def open_challenges(*, member, at=None) -> list[tuple[Challenge, int, bool]]:
 def history(*, member):
     """The member's ledger entries, newest first, with their causes prefetched."""
     return (
-        LedgerEntry.objects.filter(account__member=member)
+        # The spendable accounts: a hold shows as one entry out, its release as one back.
+        LedgerEntry.objects.filter(account__member=member, account__currency__in=Currency.values)
         .select_related("account", "branch", "subject_type")
         .prefetch_related("subject")
         .order_by("-created_at", "-id")
