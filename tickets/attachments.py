@@ -13,40 +13,23 @@
   the customer gave is kept, cleaned, for display and downloads only.
 """
 
-import io
 import secrets
 import unicodedata
-import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps
+
+from portal.shell import pictures
+from portal.shell.pictures import Kind
 
 from .models import DeskSettings, TicketAttachment
 
 NAME_LENGTH = 120
-# A picture larger than this many pixels is refused before it is decoded (40 megapixels:
-# any phone photo, far below what a decompression bomb asks for).
-MAX_PIXELS = 40_000_000
-JPEG_QUALITY = 90
-
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-JPEG_MAGIC = b"\xff\xd8\xff"
 PDF_MAGIC = b"%PDF-"
 
 
-@dataclass(frozen=True)
-class Kind:
-    format: str  # Pillow's format name, or "PDF"
-    extension: str
-    content_type: str
-
-
-JPEG = Kind("JPEG", "jpg", "image/jpeg")
-PNG = Kind("PNG", "png", "image/png")
-WEBP = Kind("WEBP", "webp", "image/webp")
 PDF = Kind("PDF", "pdf", "application/pdf")
 
 # Markup that makes a "PDF" something a browser could render as a page, and PDF actions
@@ -68,15 +51,9 @@ class CheckedFile:
 
 def sniff(head: bytes) -> Kind | None:
     """The type of a file from its first bytes, or None for anything not accepted."""
-    if head.startswith(JPEG_MAGIC):
-        return JPEG
-    if head.startswith(PNG_MAGIC):
-        return PNG
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return WEBP
     if head.startswith(PDF_MAGIC):
         return PDF
-    return None
+    return pictures.sniff(head)
 
 
 def clean_name(name: str, extension: str) -> str:
@@ -109,46 +86,6 @@ def _read(upload, limit_bytes: int) -> bytes:
     if hasattr(upload, "seek"):
         upload.seek(0)
     return upload.read(limit_bytes + 1)
-
-
-def _reencode_picture(data: bytes, kind: Kind) -> bytes:
-    unreadable = _("This picture could not be read. Please attach a JPEG, PNG or WebP picture.")
-    try:
-        with warnings.catch_warnings():
-            # Pillow warns above MAX_IMAGE_PIXELS and raises above twice that; both refuse.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=[kind.format]) as picture:
-                width, height = picture.size
-                if width < 1 or height < 1 or width * height > MAX_PIXELS:
-                    _refuse(
-                        _("This picture is too large (more than 40 megapixels)."), "too_many_pixels"
-                    )
-                picture.seek(0)  # the first frame of an animation only
-                picture.load()
-                # Turn it upright by its EXIF orientation before the EXIF goes.
-                upright = ImageOps.exif_transpose(picture) or picture
-                has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
-                    upright.mode == "P" and "transparency" in upright.info
-                )
-                if kind is JPEG:
-                    mode = "L" if upright.mode == "L" else "RGB"
-                else:
-                    mode = "RGBA" if has_alpha else ("L" if upright.mode == "L" else "RGB")
-                pixels = upright.convert(mode)
-                # A new image from the pixels alone: none of the original's info travels.
-                clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
-    except ValidationError:
-        raise
-    except Exception:  # a decoder fed hostile bytes may raise anything
-        _refuse(unreadable, "unreadable_picture")
-    out = io.BytesIO()
-    if kind is JPEG:
-        clean.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
-    elif kind is PNG:
-        clean.save(out, format="PNG", optimize=True)
-    else:
-        clean.save(out, format="WEBP", quality=JPEG_QUALITY)
-    return out.getvalue()
 
 
 def _check_pdf(data: bytes) -> bytes:
@@ -186,7 +123,7 @@ def check(upload, *, ticket) -> CheckedFile:
     kind = sniff(data[:16])
     if kind is None:
         _refuse(REFUSED_TYPE, "refused_type")
-    content = _check_pdf(data) if kind is PDF else _reencode_picture(data, kind)
+    content = _check_pdf(data) if kind is PDF else pictures.reencode(data, kind)
     stored = ContentFile(content, name=f"{secrets.token_hex(16)}.{kind.extension}")
     return CheckedFile(
         content=stored,
