@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -16,11 +17,44 @@ class Branch(models.Model):
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Where the store is (WGS 84 degrees): the fraud rules judge how fast a card would have
+    # had to travel between two branches. Without both, the branch is left out of that rule.
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("branch")
         verbose_name_plural = _("branches")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="branch_coordinates_both_and_on_earth",
+                violation_error_message=_(
+                    "Give both latitude and longitude (in degrees), or neither."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -2,6 +2,7 @@
 twice changes nothing. Later features add their own seed functions to SEEDERS."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -21,10 +22,32 @@ DEMO_TERMINAL_SECRET = "demo-reader-secret-not-for-production"  # noqa: S105
 DEMO_CARD_NUMBER = "6037990000000006"
 DEMO_CARD_MEMBER = "member@club.example"
 
+# code, name, city, address, latitude, longitude (the impossible-travel fraud rule uses them)
 BRANCHES = [
-    ("tehran-central", "Tehran Central", "Tehran", "Valiasr St. 1200"),
-    ("isfahan-naqsh", "Isfahan Naqsh-e Jahan", "Isfahan", "Chaharbagh Abbasi St."),
-    ("shiraz-zand", "Shiraz Zand", "Shiraz", "Zand Blvd."),
+    (
+        "tehran-central",
+        "Tehran Central",
+        "Tehran",
+        "Valiasr St. 1200",
+        Decimal("35.715298"),
+        Decimal("51.404343"),
+    ),
+    (
+        "isfahan-naqsh",
+        "Isfahan Naqsh-e Jahan",
+        "Isfahan",
+        "Chaharbagh Abbasi St.",
+        Decimal("32.657473"),
+        Decimal("51.677608"),
+    ),
+    (
+        "shiraz-zand",
+        "Shiraz Zand",
+        "Shiraz",
+        "Zand Blvd.",
+        Decimal("29.617178"),
+        Decimal("52.543163"),
+    ),
 ]
 
 # email, role, first name, last name, mobile
@@ -46,9 +69,16 @@ MEMBERS = [
 def seed_branches() -> list[Branch]:
     return [
         Branch.objects.update_or_create(
-            code=code, defaults={"name": name, "city": city, "address": address}
+            code=code,
+            defaults={
+                "name": name,
+                "city": city,
+                "address": address,
+                "latitude": latitude,
+                "longitude": longitude,
+            },
         )[0]
-        for code, name, city, address in BRANCHES
+        for code, name, city, address, latitude, longitude in BRANCHES
     ]
 
 

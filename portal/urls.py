@@ -18,6 +18,7 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("staff/audit/", include("portal.audit.urls")),
+    path("staff/fraud/", include("portal.fraud.urls")),
     path("", include("portal.shell.urls")),
 ]
 

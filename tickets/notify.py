@@ -19,12 +19,12 @@ public messages and status changes only.
 import logging
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext, override
 
 from portal.accounts import roles
+from portal.notifications.services import language_of
 from portal.realtime import send_event_on_commit
 
 from .models import Status, Ticket, TicketMessage
@@ -155,11 +155,6 @@ def push_status(ticket: Ticket) -> None:
 # --- Telling people --------------------------------------------------------------------
 
 
-def _language(user) -> str | None:
-    profile = getattr(user, "profile", None)
-    return getattr(profile, "preferred_language", None) or None
-
-
 def _notify_user(user, *, title, body="", url="", channels=()) -> None:
     from portal.notifications.services import notify
 
@@ -178,7 +173,7 @@ def _tell_customer(ticket: Ticket, event: str, texts) -> None:
     notification (e-mail and SMS through notify()); a guest an e-mail and/or SMS."""
     if ticket.member_id:
         member = ticket.member
-        with override(_language(member)):
+        with override(language_of(member)):
             title, body, _sms = texts(absolute(customer_path(ticket)))
         _notify_user(
             member, title=title, body=body, url=customer_path(ticket), channels=CUSTOMER_CHANNELS
@@ -197,19 +192,14 @@ def _tell_staff(users, *, title_for, url: str) -> None:
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        with override(_language(user)):
+        with override(language_of(user)):
             title = title_for()
         _notify_user(user, title=title, url=url)
 
 
 def managers():
     """Active users who hold accounts.manage_club, through a role group or directly."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(roles.permission_holders("accounts.manage_club"))
-        .select_related("profile")
-    )
+    return roles.active_holders("accounts.manage_club")
 
 
 # --- One function per change (called by services inside their transaction) -----------

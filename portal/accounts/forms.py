@@ -3,7 +3,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .mobile import MobileField
-from .models import MemberProfile, User
+from .models import ErasureRequest, MemberProfile, User
 
 
 class SignupExtraForm(forms.Form):
@@ -101,3 +101,35 @@ class ProfileForm(forms.ModelForm):
             email_consent=self.cleaned_data["email_consent"],
             source=source,
         )
+
+
+class EraseAccountForm(forms.Form):
+    """The member's choices for erasing their account (erasure.request_erasure)."""
+
+    posts = forms.ChoiceField(
+        label=_("Your posts and comments"),
+        choices=ErasureRequest.Posts.choices,
+        widget=forms.RadioSelect,
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that once erased, my account cannot be restored."),
+        required=True,
+    )
+
+
+class ReauthenticationCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"}
+        ),
+    )
+
+    def clean_code(self):
+        from .mobile import PERSIAN_DIGITS
+
+        code = self.cleaned_data["code"].translate(PERSIAN_DIGITS).strip()
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError(_("The code has six digits."), code="bad_format")
+        return code

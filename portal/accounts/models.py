@@ -4,7 +4,9 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -53,6 +55,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("Django admin access"), default=False, help_text=_("Superusers only, in practice.")
     )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # Set by the erasure job (erasure.py): the row stays, pseudonymised, because the books
+    # (ledger, purchases, cards) point at it.
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -76,6 +81,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def display_name(self) -> str:
+        if self.erased_at:
+            return str(_("Former member"))
         profile = getattr(self, "profile", None)
         if profile and (profile.first_name or profile.last_name):
             initial = f" {profile.last_name[:1]}." if profile.last_name else ""
@@ -83,6 +90,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email.split("@", 1)[0]
 
     def get_full_name(self) -> str:
+        if self.erased_at:
+            return str(_("Former member"))
         profile = getattr(self, "profile", None)
         if profile:
             return f"{profile.first_name} {profile.last_name}".strip() or self.email
@@ -208,3 +217,144 @@ class ConsentChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.channel} {self.granted}"
+
+
+# The audit trail's floor: the PostgreSQL trigger (audit migration 0002) refuses to purge a
+# younger entry whatever the setting says, so the setting cannot go below it either.
+AUDIT_RETENTION_FLOOR_DAYS = 365
+
+
+class PrivacySettings(models.Model):
+    """The club manager's privacy numbers: the cooling-off before an erasure and how long
+    each kind of data is kept (retention.py purges daily). One row (pk=1)."""
+
+    erasure_cooling_off_days = models.PositiveIntegerField(
+        _("cooling-off before an account is erased (days)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_("The member can cancel during this time. 1 to 90 days."),
+    )
+    erased_purge_days = models.PositiveIntegerField(
+        _("purge what is left of an erased member after (days)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Badges, challenge progress and tier history of erased members. The books "
+            "(ledger, purchases, cards) are kept."
+        ),
+    )
+    audit_retention_days = models.PositiveIntegerField(
+        _("keep the staff audit trail (days)"),
+        default=730,
+        validators=[MinValueValidator(AUDIT_RETENTION_FLOOR_DAYS)],
+        help_text=_("At least 365 days: the audit trail is never purged younger than that."),
+    )
+    read_notification_retention_days = models.PositiveIntegerField(
+        _("keep read notifications (days)"), default=180, validators=[MinValueValidator(1)]
+    )
+    limit_hit_retention_days = models.PositiveIntegerField(
+        _("keep the tills' refused-request log (days)"),
+        default=365,
+        validators=[MinValueValidator(1)],
+    )
+
+    class Meta:
+        verbose_name = _("privacy settings")
+        verbose_name_plural = _("privacy settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(erasure_cooling_off_days__gte=1)
+                & Q(erasure_cooling_off_days__lte=90)
+                & Q(erased_purge_days__gte=1)
+                & Q(audit_retention_days__gte=AUDIT_RETENTION_FLOOR_DAYS)
+                & Q(read_notification_retention_days__gte=1)
+                & Q(limit_hit_retention_days__gte=1),
+                name="privacy_settings_in_range",
+                violation_error_message=_("A number is outside its allowed range."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Privacy settings"))
+
+    @classmethod
+    def load(cls) -> "PrivacySettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class ErasureRequest(models.Model):
+    """A member's request to erase their account: carried out by the erasure job once
+    `effective_at` (the request plus the cooling-off) has passed, unless cancelled."""
+
+    class Posts(models.TextChoices):
+        KEEP = "keep", _("Keep my posts, shown as by a former member")
+        REMOVE = "remove", _("Remove my posts")
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="erasure_requests",
+        verbose_name=_("member"),
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    effective_at = models.DateTimeField(_("erased from"))
+    posts = models.CharField(_("posts"), max_length=8, choices=Posts.choices)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("erased"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("leftovers purged"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(cancelled_at__isnull=True, completed_at__isnull=True),
+                name="one_pending_erasure_per_member",
+                violation_error_message=_("This account already has an erasure pending."),
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_at__gte=models.F("requested_at")),
+                name="erasure_effective_after_request",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | Q(completed_at__isnull=True),
+                name="erasure_cancelled_or_completed",
+            ),
+            models.CheckConstraint(
+                condition=Q(purged_at__isnull=True) | Q(completed_at__isnull=False),
+                name="erasure_purged_after_completed",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["effective_at"],
+                condition=Q(cancelled_at__isnull=True, completed_at__isnull=True),
+                name="erasure_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.requested_at:%Y-%m-%d}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.cancelled_at is None and self.completed_at is None
+
+
+class PurgeRun(models.Model):
+    """One run of the retention purge (retention.py) and how many rows of each kind it
+    removed: the record that data was deleted on schedule."""
+
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    counts = models.JSONField(_("rows removed"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("purge run")
+        verbose_name_plural = _("purge runs")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.counts}"

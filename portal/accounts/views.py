@@ -1,3 +1,4 @@
+from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -8,10 +9,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import data_export
+from portal.shell.templatetags.club_format import jdate
+
+from . import data_export, erasure, reauthentication
 from . import unsubscribe as unsubscribe_tokens
-from .forms import ProfileForm
-from .models import User
+from .forms import EraseAccountForm, ProfileForm, ReauthenticationCodeForm
+from .models import PrivacySettings, User
 from .selectors import club_card, club_summary, panel_profile
 from .services import ensure_profile, withdraw_consent
 
@@ -30,6 +33,7 @@ def panel(request):
             "missing": missing,
             **club_summary(member=request.user),
             "club_card": club_card(member=request.user),
+            "pending_erasure": erasure.pending_request(member=request.user),
         },
     )
 
@@ -76,3 +80,109 @@ def my_data(request):
         response["Cache-Control"] = "private, no-store"
         return response
     return render(request, "accounts/my_data_request.html")
+
+
+# --- Erase my account -------------------------------------------------------------------
+
+ERASE_CHOICE_KEY = "club_erase_posts"
+
+
+def _erase_page(request, form, *, status: int = 200, **extra):
+    return render(
+        request,
+        "accounts/erase.html",
+        {
+            "form": form,
+            "pending": erasure.pending_request(member=request.user),
+            "is_staff": erasure.is_staff(request.user),
+            "cooling_off_days": PrivacySettings.load().erasure_cooling_off_days,
+            **extra,
+        },
+        status=status,
+    )
+
+
+def _request_erasure(request, posts: str, form=None):
+    """Call the service; on success back to the panel, else the page with the reason."""
+    try:
+        pending = erasure.request_erasure(member=request.user, posts=posts)
+    except erasure.ErasureRefused as error:
+        form = form or EraseAccountForm()
+        form.add_error(None, str(error))
+        status = 403 if isinstance(error, erasure.StaffCannotErase) else 400
+        return _erase_page(request, form, status=status)
+    messages.success(
+        request,
+        _("Your account will be erased on %(date)s. You can cancel until then.")
+        % {"date": jdate(pending.effective_at)},
+    )
+    return redirect("accounts:panel")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def erase(request):
+    """Erase my account: what goes, what stays and why; the posts choice; re-authentication
+    (allauth's password / MFA page, which replays this POST, or a code by SMS or e-mail for
+    members without a password); then erasure.request_erasure."""
+    if request.method == "GET":
+        return _erase_page(request, EraseAccountForm())
+    form = EraseAccountForm(request.POST)
+    if erasure.is_staff(request.user):
+        form.add_error(None, str(erasure.StaffCannotErase.default_message))
+        return _erase_page(request, form, status=403)
+    if not form.is_valid():
+        return _erase_page(request, form, status=400)
+    if not reauthentication.recently_reauthenticated(request):
+        if reauthentication.has_allauth_method(request.user):
+            raise ReauthenticationRequired  # allauth asks, then replays this request
+        request.session[ERASE_CHOICE_KEY] = form.cleaned_data["posts"]
+        return redirect("accounts:erase-code")
+    return _request_erasure(request, form.cleaned_data["posts"], form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def erase_code(request):
+    """Re-authentication by a code, for members without a password: POST "send" sends one,
+    POST "code" checks it and, when right, files the erasure chosen on the previous page."""
+    posts = request.session.get(ERASE_CHOICE_KEY)
+    if posts is None or reauthentication.has_allauth_method(request.user):
+        return redirect("accounts:erase")
+    destination = reauthentication.code_destination(request.user)
+    form = ReauthenticationCodeForm(request.POST if "code" in request.POST else None)
+    status = 200
+    if request.method == "POST" and "send" in request.POST:
+        if reauthentication.send_code(request):
+            messages.info(request, _("We sent you a code."))
+            return redirect("accounts:erase-code")
+        status = 429 if destination else 400
+        form.add_error(None, _("No code could be sent now. Please try again in a minute."))
+    elif request.method == "POST":
+        if form.is_valid() and reauthentication.check_code(request, form.cleaned_data["code"]):
+            request.session.pop(ERASE_CHOICE_KEY, None)
+            return _request_erasure(request, posts)
+        if form.is_valid():
+            form.add_error("code", _("This code is wrong or has expired."))
+        status = 400
+    return render(
+        request,
+        "accounts/erase_code.html",
+        {
+            "form": form,
+            "destination": destination,
+            "code_sent": reauthentication.code_sent(request),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def erase_cancel(request):
+    """Cancel a pending erasure (POST, CSRF-checked). A second cancel changes nothing."""
+    if erasure.cancel_erasure(member=request.user):
+        messages.success(request, _("Your account will not be erased."))
+    return redirect("accounts:panel")

@@ -1,8 +1,10 @@
 """The staff audit trail: one row per staff action that changes or reveals member data.
 
 Append-only three times over: the model refuses to save an existing row or delete one,
-its querysets refuse update() and delete(), and on PostgreSQL a trigger (migration 0001)
-refuses any UPDATE or DELETE of the table, raw SQL included."""
+its querysets refuse update() and delete(), and on PostgreSQL a trigger (migrations 0001,
+0002) refuses any UPDATE or DELETE of the table, raw SQL included. The one exception is the
+retention purge (portal/accounts/retention.py: purge_audit), which deletes entries older
+than the manager's retention, never younger than the trigger's floor."""
 
 from django.apps import apps
 from django.conf import settings
@@ -23,6 +25,8 @@ class Action(models.TextChoices):
     REPORT_EXPORTED = "report_exported", _("Report exported")
     TICKET_CHANGED = "ticket_changed", _("Ticket answered or changed")
     MODERATED = "moderated", _("Community content moderated")
+    ACCOUNT_ERASED = "account_erased", _("Account erased at the member's request")
+    DATA_PURGED = "data_purged", _("Old data purged on schedule")
 
 
 class AuditQuerySet(models.QuerySet):

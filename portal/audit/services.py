@@ -12,7 +12,7 @@ __all__ = ["Action", "record"]
 USER_AGENT_LENGTH = 200
 
 
-def _client_ip(request) -> str | None:
+def client_ip(request) -> str | None:
     """REMOTE_ADDR as the server saw it (a proxy in front must set it, e.g. Daphne's
     --proxy-headers); anything that is not an IP address is not stored."""
     value = (request.META.get("REMOTE_ADDR") or "").strip()
@@ -56,7 +56,7 @@ def record(
     if request is not None:
         if actor is None and getattr(request, "user", None) is not None:
             actor = request.user if request.user.is_authenticated else None
-        ip = _client_ip(request)
+        ip = client_ip(request)
         user_agent = request.META.get("HTTP_USER_AGENT", "")
     return AuditEntry.objects.create(
         actor=actor,

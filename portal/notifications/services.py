@@ -10,6 +10,12 @@ from .models import Notification
 CHANNELS = frozenset({"email", "sms"})
 
 
+def language_of(user) -> str | None:
+    """The language to write to `user` in: their profile's, else None (the active one)."""
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "preferred_language", None) or None
+
+
 @transaction.atomic
 def notify(
     *,

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "portal.notifications",
     "portal.pages",
     "portal.audit",
+    "portal.fraud",
     "cardgateway",
     "gamification",
     "tickets",
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "portal.accounts.middleware.ReferralCaptureMiddleware",
+    "portal.fraud.middleware.DeviceCookieMiddleware",
     "portal.accounts.middleware.StaffMFAMiddleware",
     "portal.accounts.middleware.StaffSessionMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -195,6 +197,18 @@ CELERY_BEAT_SCHEDULE: dict = {
     "tickets-flag-sla-breaches": {
         "task": "tickets.tasks.flag_sla_breaches",
         "schedule": crontab(minute="*/5"),
+    },
+    "accounts-erase-due-accounts": {
+        "task": "portal.accounts.tasks.erase_due_accounts",
+        "schedule": crontab(minute=20),
+    },
+    "fraud-scan": {
+        "task": "portal.fraud.tasks.scan_fraud",
+        "schedule": crontab(minute="*/15"),
+    },
+    "accounts-purge-retention": {
+        "task": "portal.accounts.tasks.purge_retention",
+        "schedule": crontab(hour=4, minute=40),
     },
 }
 

@@ -36,6 +36,7 @@ STAFF_TOOLS = [
         "tickets:reports",
     ),
     ("accounts.manage_club", _("Audit trail: who changed or viewed member data"), "audit:list"),
+    ("accounts.manage_club", _("Fraud review: flagged activity and holds"), "fraud:queue"),
 ]
 
 

@@ -31,6 +31,7 @@ STAFF_URLS = [
     ("cardgateway:limit-hit-list", {roles.CLUB_MANAGER}),
     ("cardgateway:card-search", {roles.CLUB_MANAGER}),
     ("audit:list", {roles.CLUB_MANAGER}),
+    ("fraud:queue", {roles.CLUB_MANAGER}),
 ]
 
 
