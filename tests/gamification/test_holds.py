@@ -209,9 +209,7 @@ def test_a_hold_and_a_spend_at_the_same_moment_never_overdraw(make_user):
                 idempotency_key="spend",
             )
 
-    results, errors = run_in_threads(
-        [spend, lambda: holds.place(entries=[credit], subject=case)]
-    )
+    results, errors = run_in_threads([spend, lambda: holds.place(entries=[credit], subject=case)])
 
     assert errors == []
     spent = 700 if isinstance(results[0], LedgerEntry) else 0
