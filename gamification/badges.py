@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import hooks
 from .models import (
     Action,
     Award,
@@ -70,8 +71,9 @@ def evaluate(*, member) -> list[Badge]:
         if measure(member=member, rule=badge.rule, badge=badge) >= badge.threshold:
             try:
                 with transaction.atomic():
-                    MemberBadge.objects.create(member=member, badge=badge)
+                    held_badge = MemberBadge.objects.create(member=member, badge=badge)
             except IntegrityError:
                 continue  # granted concurrently: still exactly once
             granted.append(badge)
+            hooks.badge_granted(member=member, member_badge=held_badge)
     return granted

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from . import ledger
+from . import hooks, ledger
 from .models import Award, Challenge, ChallengeProgress, Currency, EntryKind, MemberBadge
 
 
@@ -45,4 +45,8 @@ def _reward(*, challenge: Challenge, member) -> None:
             description=challenge.name,
         )
     if challenge.reward_badge_id:
-        MemberBadge.objects.get_or_create(member=member, badge_id=challenge.reward_badge_id)
+        held_badge, created = MemberBadge.objects.get_or_create(
+            member=member, badge_id=challenge.reward_badge_id
+        )
+        if created:
+            hooks.badge_granted(member=member, member_badge=held_badge)

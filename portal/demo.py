@@ -9,6 +9,7 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from cardgateway.models import Branch
+from community.contests.demo import seed_contests
 from portal.accounts import roles
 from portal.accounts.models import User
 from portal.accounts.services import register_member
@@ -341,6 +342,7 @@ def seed() -> list[tuple[str, str]]:
     seed_club()
     seed_gateway(branches)
     seed_desk(branches)
+    seed_contests()
     return logins
 
 

@@ -19,6 +19,9 @@ urlpatterns = [
     path("notifications/", include("portal.notifications.urls")),
     path("staff/audit/", include("portal.audit.urls")),
     path("staff/fraud/", include("portal.fraud.urls")),
+    path("community/surveys/", include("community.surveys.urls")),
+    path("community/contests/", include("community.contests.urls")),
+    path("community/", include("community.urls")),
     path("", include("portal.shell.urls")),
 ]
 

@@ -32,6 +32,8 @@ def _rows(queryset, fields: list[str]) -> list[dict]:
 def collect(member) -> dict[str, list[dict] | dict]:
     """The member's data, section by section."""
     from cardgateway.models import Card, Transaction
+    from community.export import member_data as member_community_data
+    from community.surveys.selectors import member_survey_data
     from gamification.models import Account, LedgerEntry, MemberBadge, Referral, TierChange, Voucher
     from portal.notifications.models import Notification
     from tickets.models import Ticket, TicketMessage
@@ -116,6 +118,8 @@ def collect(member) -> dict[str, list[dict] | dict]:
         "notifications": _rows(
             Notification.objects.filter(member=member), ["kind", "title", "body", "created_at"]
         ),
+        **member_community_data(member),
+        **member_survey_data(member),
     }
 
 

@@ -99,6 +99,23 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "fraud.add_fraudsettings",
         "fraud.change_fraudsettings",
         "fraud.view_fraudsettings",
+        # Contests (Wagtail snippets with their questions); closed by the close_contests job.
+        "contests.add_contest",
+        "contests.change_contest",
+        "contests.view_contest",
+        # Surveys (Wagtail snippets with their questions); results and exports on their pages.
+        "surveys.add_survey",
+        "surveys.change_survey",
+        "surveys.delete_survey",
+        "surveys.view_survey",
+        # Interest groups and the community settings (spam brakes, flag threshold) in
+        # Wagtail; moderating is the Moderator role's (accounts.moderate_community).
+        "community.add_interestgroup",
+        "community.change_interestgroup",
+        "community.view_interestgroup",
+        "community.add_communitysettings",
+        "community.change_communitysettings",
+        "community.view_communitysettings",
     },
 }
 STAFF_ROLES = [MODERATOR, SUPPORT_AGENT, CASHIER, CLUB_MANAGER]

@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "cardgateway",
     "gamification",
     "tickets",
+    "community",
+    "community.contests",
+    "community.surveys",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -209,6 +212,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "accounts-purge-retention": {
         "task": "portal.accounts.tasks.purge_retention",
         "schedule": crontab(hour=4, minute=40),
+    },
+    "contests-close": {
+        "task": "community.contests.tasks.close_contests",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

@@ -37,6 +37,14 @@ STAFF_TOOLS = [
     ),
     ("accounts.manage_club", _("Audit trail: who changed or viewed member data"), "audit:list"),
     ("accounts.manage_club", _("Fraud review: flagged activity and holds"), "fraud:queue"),
+    (
+        "accounts.moderate_community",
+        _("Moderation: flagged content, members, the log"),
+        "community:moderation-queue",
+    ),
+    ("accounts.manage_club", _("Surveys: results and exports"), "surveys:staff-survey-list"),
+    ("accounts.moderate_community", _("Surveys: results"), "surveys:staff-survey-list"),
+    ("accounts.manage_club", _("Start a survey from a ready-made one"), "surveys:template-copy"),
 ]
 
 

@@ -32,6 +32,10 @@ STAFF_URLS = [
     ("cardgateway:card-search", {roles.CLUB_MANAGER}),
     ("audit:list", {roles.CLUB_MANAGER}),
     ("fraud:queue", {roles.CLUB_MANAGER}),
+    ("community:moderation-queue", {roles.MODERATOR}),
+    ("community:moderation-log", {roles.MODERATOR}),
+    ("surveys:staff-survey-list", {roles.MODERATOR, roles.CLUB_MANAGER}),
+    ("surveys:template-copy", {roles.CLUB_MANAGER}),
 ]
 
 
