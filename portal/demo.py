@@ -10,6 +10,7 @@ from wagtail.models import Page, Site
 
 from cardgateway.models import Branch
 from community.contests.demo import seed_contests
+from community.forums.demo import seed_forums
 from portal.accounts import roles
 from portal.accounts.models import User
 from portal.accounts.services import register_member
@@ -340,6 +341,7 @@ def seed() -> list[tuple[str, str]]:
     logins = seed_people(branches)
     seed_home_page()
     seed_club()
+    seed_forums()
     seed_gateway(branches)
     seed_desk(branches)
     seed_contests()

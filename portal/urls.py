@@ -19,6 +19,7 @@ urlpatterns = [
     path("notifications/", include("portal.notifications.urls")),
     path("staff/audit/", include("portal.audit.urls")),
     path("staff/fraud/", include("portal.fraud.urls")),
+    path("community/forums/", include("community.forums.urls")),
     path("community/surveys/", include("community.surveys.urls")),
     path("community/contests/", include("community.contests.urls")),
     path("community/", include("community.urls")),

@@ -33,6 +33,7 @@ def collect(member) -> dict[str, list[dict] | dict]:
     """The member's data, section by section."""
     from cardgateway.models import Card, Transaction
     from community.export import member_data as member_community_data
+    from community.forums.selectors import member_forum_data
     from community.surveys.selectors import member_survey_data
     from gamification.models import Account, LedgerEntry, MemberBadge, Referral, TierChange, Voucher
     from portal.notifications.models import Notification
@@ -120,6 +121,7 @@ def collect(member) -> dict[str, list[dict] | dict]:
         ),
         **member_community_data(member),
         **member_survey_data(member),
+        **member_forum_data(member),
     }
 
 

@@ -108,6 +108,10 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "surveys.change_survey",
         "surveys.delete_survey",
         "surveys.view_survey",
+        # Forum categories (Wagtail snippets); topics and posts are moderated on the site.
+        "forums.add_forumcategory",
+        "forums.change_forumcategory",
+        "forums.view_forumcategory",
         # Interest groups and the community settings (spam brakes, flag threshold) in
         # Wagtail; moderating is the Moderator role's (accounts.moderate_community).
         "community.add_interestgroup",

@@ -803,7 +803,134 @@ def till_impossible_travel(*, since, until, settings: FraudSettings) -> list[Fin
     return findings
 
 
-# Like and vote rings (Rule.LIKE_RING) wait for the community app.
+# --- Like and vote rings ----------------------------------------------------------------
+
+
+def _reactions_paid(model, action, since, until) -> list[tuple[int, int, int]]:
+    """(giver, receiver, entry id) of every live award `action` paid in the window for a
+    reaction row of `model` (a like, a photo vote). One query."""
+    from gamification.models import Award
+
+    meta = model._meta
+    giver = model._default_manager.filter(pk=OuterRef("subject_id")).values("member_id")[:1]
+    return list(
+        Award.objects.filter(
+            action=action,
+            revoked_at__isnull=True,
+            created_at__gte=since,
+            created_at__lte=until,
+            subject_type__app_label=meta.app_label,
+            subject_type__model=meta.model_name,
+        )
+        .annotate(giver=Subquery(giver))
+        .exclude(giver__isnull=True)
+        .values_list("giver", "member_id", "entry_id")
+    )
+
+
+def _given(model, since, until) -> Counter:
+    """Reactions of `model` each member gave in the window, paid or not. One query."""
+    rows = (
+        model._default_manager.filter(created_at__gte=since, created_at__lte=until)
+        .values("member_id")
+        .annotate(n=Count("pk"))
+        .values_list("member_id", "n")
+    )
+    return Counter(dict(rows))
+
+
+def _rings(pairs: Counter, given: Counter, settings: FraudSettings) -> list[list[int]]:
+    """Groups of 2..like_ring_max_size members tied by likes both ways, each of whom gave
+    at least like_ring_min_likes reactions and sent at least like_ring_share_percent of
+    them to the others in the group."""
+    active = {m for m, n in given.items() if n >= settings.like_ring_min_likes}
+    neighbours: dict[int, set[int]] = defaultdict(set)
+    for (giver, receiver), _n in pairs.items():
+        if giver in active and receiver in active and pairs.get((receiver, giver)):
+            neighbours[giver].add(receiver)
+    rings, seen = [], set()
+    for start in sorted(neighbours):
+        if start in seen:
+            continue
+        group, todo = set(), [start]
+        while todo:
+            member = todo.pop()
+            if member not in group:
+                group.add(member)
+                todo.extend(neighbours[member] - group)
+        seen |= group
+        if not 2 <= len(group) <= settings.like_ring_max_size:
+            continue
+        if all(
+            Fraction(sum(pairs[(m, other)] for other in group if other != m), given[m]) * 100
+            >= settings.like_ring_share_percent
+            for m in group
+        ):
+            rings.append(sorted(group))
+    return rings
+
+
+def like_ring(*, since, until, settings: FraudSettings) -> list[Finding]:
+    """Small groups that mostly like (and vote for) each other: every member gave at least
+    `like_ring_min_likes` reactions in the window and sent at least `like_ring_share_percent`
+    of them inside the group, and each is tied to the group by likes both ways. Groups
+    larger than `like_ring_max_size` are left alone (a lively community is not a ring).
+    Holds the points the group's likes and votes paid each other. Four queries."""
+    from community.contests.models import PhotoVote
+    from community.models import Like
+    from gamification.models import Action
+
+    paid = _reactions_paid(Like, Action.LIKE_RECEIVED, since, until) + _reactions_paid(
+        PhotoVote, Action.PHOTO_VOTE_RECEIVED, since, until
+    )
+    given = _given(Like, since, until) + _given(PhotoVote, since, until)
+    pairs: Counter = Counter()
+    for giver, receiver, _entry in paid:
+        pairs[(giver, receiver)] += 1
+    findings = []
+    for ring in _rings(pairs, given, settings):
+        members = set(ring)
+        inside = [(g, r, e) for g, r, e in paid if g in members and r in members and g != r]
+        received = Counter(r for _g, r, _e in inside)
+        rows = [
+            [
+                f"#{m}",
+                given[m],
+                sum(pairs[(m, o)] for o in ring if o != m),
+                _percent(Fraction(sum(pairs[(m, o)] for o in ring if o != m), given[m])),
+                received[m],
+            ]
+            for m in ring
+        ]
+        findings.append(
+            Finding(
+                rule=Rule.LIKE_RING,
+                key="like_ring:" + "-".join(map(str, ring)),
+                summary=gettext_noop(
+                    "%(count)s members gave most of their likes and votes to each other"
+                ),
+                params={"count": len(ring)},
+                evidence={
+                    "facts": [
+                        [gettext_noop("Members"), ", ".join(f"#{m}" for m in ring)],
+                        [gettext_noop("Window from"), _iso(since)],
+                    ],
+                    "columns": [
+                        gettext_noop("Member"),
+                        gettext_noop("Likes and votes given"),
+                        gettext_noop("Given inside the group"),
+                        gettext_noop("Share inside (%)"),
+                        gettext_noop("Received from the group (paid)"),
+                    ],
+                    "rows": rows,
+                },
+                member_id=received.most_common(1)[0][0] if received else ring[0],
+                entry_ids=tuple(sorted(e for _g, _r, e in inside)),
+            )
+        )
+    return findings
+
+
 RULES = [
     referral_shared_signal,
     referral_mobile_pattern,
@@ -812,6 +939,7 @@ RULES = [
     till_concentration,
     till_near_limit,
     till_impossible_travel,
+    like_ring,
 ]
 
 

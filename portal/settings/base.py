@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "gamification",
     "tickets",
     "community",
+    "community.forums",
     "community.contests",
     "community.surveys",
     "wagtail.contrib.forms",

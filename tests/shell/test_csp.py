@@ -12,7 +12,10 @@ from django.urls import reverse
 from portal.accounts import roles
 
 ROOT = Path(settings.BASE_DIR)
-TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates")]
+TEMPLATE_DIRS = [
+    ROOT / "templates",
+    *(p for p in ROOT.glob("**/templates") if ".venv" not in p.parts and p != ROOT / "templates"),
+]
 
 PUBLIC = ["account_login", "account_signup", "tickets:new", "tickets:track"]
 MEMBER = ["accounts:panel", "tickets:mine", "cardgateway:my-card", "notifications:list"]
