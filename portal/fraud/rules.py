@@ -21,7 +21,10 @@ Till rules
   at the branch's other cashiers.
 - till_near_limit: a card with many purchases just under the largest allowed amount.
 - till_impossible_travel: one card used at two branches further apart than anyone could
-  travel in the time between the purchases."""
+  travel in the time between the purchases.
+
+Community rule
+- like_ring: a small group that gives most of its likes and photo votes to each other."""
 
 import ipaddress
 import math
