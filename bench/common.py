@@ -72,3 +72,73 @@ def insert_branches(cur, branches: list[tuple[str, str]]) -> None:
         "AS b(code, name) ORDER BY code",
         [[code for code, _ in branches], [name for _, name in branches]],
     )
+
+
+class Step:
+    """A progress line when a step starts and one with its seconds when it is done."""
+
+    def __init__(self, name: str):
+        self.name, self.start = name, time.perf_counter()
+        progress(name)
+
+    def done(self) -> float:
+        seconds = time.perf_counter() - self.start
+        progress(f"  ... {seconds:.1f}s")
+        return seconds
+
+
+def copy_rows(cur, table: str, columns: tuple, rows) -> int:
+    """COPY `rows` (an iterable of tuples in the order of `columns`) into `table` through
+    a Django cursor on psycopg 3; return how many."""
+    count = 0
+    with cur.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def check_columns(cur, loaded: dict[str, set[str]]) -> None:
+    """Stop before loading if a table in `loaded` ({table: columns the loader fills}) has a
+    NOT NULL column without a default that the loader leaves out: a model changed."""
+    cur.execute(
+        """
+        SELECT table_name, column_name FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = ANY(%s)
+          AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'
+        """,
+        [list(loaded)],
+    )
+    missing = [f"{t}.{c}" for t, c in cur.fetchall() if c not in loaded[t] and c != "id"]
+    if missing:
+        raise SystemExit(f"the schema has required columns the loader does not fill: {missing}")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The `share` (0-1) percentile of `values` by linear interpolation (as numpy's
+    default and PostgreSQL's percentile_cont)."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * share
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def print_table(title: str, header: tuple, rows: list[tuple], *, right: set[int] = frozenset()):
+    """A plain text table: columns as wide as their widest cell, those in `right` aligned
+    right."""
+    cells = [tuple(str(c) for c in header), *[tuple(str(c) for c in row) for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+
+    def line(row):
+        padded = (
+            f"{c:>{w}}" if i in right else f"{c:<{w}}"
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        return "  ".join(padded).rstrip()
+
+    rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
+    print(f"\n{title}\n{rule}\n{line(cells[0])}\n{rule}")
+    for row in cells[1:]:
+        print(line(row))
+    print(rule, flush=True)

@@ -8,9 +8,12 @@ import pytest
 from django.conf import settings
 from selenium.webdriver.common.by import By
 
+from community.contests.demo import seed_contests
+from community.forums.demo import seed_forums
 from community.forums.models import ForumCategory, Topic
 from portal import demo
 from tests.e2e.browser import check_page, fill, html_attributes, submit_form_with
+from tests.gamification.conftest import club_rules  # noqa: F401 - autouse: rules and tiers
 
 pytestmark = [pytest.mark.e2e]
 
@@ -35,7 +38,12 @@ def log_in(browser, wait, base: str, email: str, language: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_community_pages_pass_in_both_languages(live_server, browser, wait, role_groups):
-    demo.seed()
+    # The community's part of the demo (earlier transactional tests may have flushed what
+    # migrations seed, such as Wagtail's root page, so not the whole seed).
+    demo.seed_people(demo.seed_branches())
+    demo.seed_club()
+    seed_forums()
+    seed_contests()
     base = live_server.url
     category = ForumCategory.objects.filter(
         is_active=True, min_tier__isnull=True, group__isnull=True
