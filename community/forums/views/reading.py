@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
 from community import likes, moderation, profiles
+from portal.shell.paging import KeysFirstPaginator
 
 from .. import selectors
 from ..forms import ReplyForm, SearchForm, VoteForm
@@ -67,7 +68,9 @@ def render_topic(request, topic: Topic, *, reply_form=None, vote_form=None, stat
     whatever the number of posts."""
     user = request.user
     moderator = selectors.is_moderator(user)
-    page = Paginator(selectors.topic_posts(topic), POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(selectors.topic_posts(topic), POSTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     posts = list(page.object_list)
     authors = profiles.badges_and_tier({post.author_id for post in posts})
     liked = likes.liked_ids(member=user, targets=posts)
