@@ -61,14 +61,19 @@ def _text_hash(source: str) -> str:
     return hashlib.sha256(normal.encode()).hexdigest() if normal else ""
 
 
-def suspended_until(member, *, at=None) -> datetime | None:
+def active_suspension(member, *, at=None) -> Suspension | None:
+    """The member's suspension in force at `at` (the one lasting longest), or None."""
     at = at or timezone.now()
-    row = (
+    return (
         Suspension.objects.filter(member=member, until__gt=at, lifted_at__isnull=True)
         .order_by("-until")
         .first()
     )
-    return row.until if row else None
+
+
+def suspended_until(member, *, at=None) -> datetime | None:
+    suspension = active_suspension(member, at=at)
+    return suspension.until if suspension else None
 
 
 def _tier_step(member) -> int:

@@ -2,25 +2,7 @@
 their profile, status updates, comments, likes, follows and group memberships. Everything is
 filtered by the member; other members appear only as their public @handle."""
 
-from datetime import date, datetime
-
-from django.utils import timezone
-
-
-def _value(value):
-    if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _rows(queryset, fields: list[str], names: list[str] | None = None) -> list[dict]:
-    names = names or fields
-    return [
-        {name: _value(value) for name, value in zip(names, row, strict=True)}
-        for row in queryset.values_list(*fields)
-    ]
+from portal.accounts.data_export import rows
 
 
 def member_data(member) -> dict:
@@ -41,26 +23,26 @@ def member_data(member) -> dict:
             if profile
             else {}
         ),
-        "status_updates": _rows(
+        "status_updates": rows(
             StatusUpdate.objects.filter(author=member).order_by("created_at", "pk"),
             ["body", "photo", "created_at", "is_hidden", "like_count", "comment_count"],
         ),
-        "comments": _rows(
+        "comments": rows(
             Comment.objects.filter(author=member).order_by("created_at", "pk"),
             ["body", "target_type__model", "target_id", "created_at", "is_hidden"],
             ["body", "on", "on_id", "created_at", "is_hidden"],
         ),
-        "likes": _rows(
+        "likes": rows(
             Like.objects.filter(member=member).order_by("created_at", "pk"),
             ["target_type__model", "target_id", "created_at"],
             ["liked", "liked_id", "created_at"],
         ),
-        "following": _rows(
+        "following": rows(
             MemberFollow.objects.filter(follower=member).order_by("created_at", "pk"),
             ["followed__community__handle", "created_at"],
             ["handle", "since"],
         ),
-        "group_memberships": _rows(
+        "group_memberships": rows(
             GroupMembership.objects.filter(member=member).order_by("joined_at", "pk"),
             ["group__name", "joined_at"],
             ["group", "joined_at"],

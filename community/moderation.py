@@ -24,6 +24,7 @@ from gamification.models import Action as AwardAction
 from gamification.models import Award
 from portal.shell.errors import CodedError
 
+from . import brakes
 from .links import content_url
 from .models import (
     Comment,
@@ -54,19 +55,12 @@ class ModerationRefused(CodedError):
 # --- Suspensions ----------------------------------------------------------------------------
 
 
-def active_suspension(member, *, at=None) -> Suspension | None:
-    """The member's suspension in force at `at` (the one lasting longest), or None."""
-    at = at or timezone.now()
-    return (
-        Suspension.objects.filter(member=member, until__gt=at, lifted_at__isnull=True)
-        .order_by("-until")
-        .first()
-    )
+# One query, shared with the spam brakes that refuse a suspended member.
+active_suspension = brakes.active_suspension
 
 
 def is_suspended(member, *, at=None) -> bool:
-    at = at or timezone.now()
-    return Suspension.objects.filter(member=member, until__gt=at, lifted_at__isnull=True).exists()
+    return brakes.active_suspension(member, at=at) is not None
 
 
 # --- The log --------------------------------------------------------------------------------

@@ -22,9 +22,12 @@ def _value(value):
     return value
 
 
-def _rows(queryset, fields: list[str]) -> list[dict]:
+def rows(queryset, fields: list[str], names: list[str] | None = None) -> list[dict]:
+    """The queryset's `fields` as JSON-ready dicts (times in local ISO form), keyed by
+    `names` when given. Other apps' export sections (community/export.py) use it too."""
+    names = names or fields
     return [
-        {f: _value(v) for f, v in zip(fields, row, strict=True)}
+        {name: _value(value) for name, value in zip(names, row, strict=True)}
         for row in queryset.values_list(*fields)
     ]
 
@@ -57,12 +60,12 @@ def collect(member) -> dict[str, list[dict] | dict]:
         },
         "profile": {f: _value(getattr(profile, f)) for f in profile_fields} if profile else {},
         "interests": sorted(profile.interests.names()) if profile else [],
-        "consent_changes": _rows(
+        "consent_changes": rows(
             ConsentChange.objects.filter(member=member),
             ["channel", "granted", "source", "created_at"],
         ),
-        "cards": _rows(Card.objects.filter(member=member), ["number", "status", "issued_at"]),
-        "purchases": _rows(
+        "cards": rows(Card.objects.filter(member=member), ["number", "status", "issued_at"]),
+        "purchases": rows(
             Transaction.objects.filter(member=member).order_by("created_at"),
             [
                 "kind",
@@ -75,17 +78,17 @@ def collect(member) -> dict[str, list[dict] | dict]:
                 "created_at",
             ],
         ),
-        "balances": _rows(Account.objects.filter(member=member), ["currency", "balance"]),
-        "ledger": _rows(
+        "balances": rows(Account.objects.filter(member=member), ["currency", "balance"]),
+        "ledger": rows(
             LedgerEntry.objects.filter(account__member=member).order_by("created_at", "id"),
             ["account__currency", "kind", "amount", "balance_after", "created_at"],
         ),
-        "tier_changes": _rows(
+        "tier_changes": rows(
             TierChange.objects.filter(member=member),
             ["from_tier__name", "to_tier__name", "created_at"],
         ),
-        "badges": _rows(MemberBadge.objects.filter(member=member), ["badge__name", "granted_at"]),
-        "vouchers": _rows(
+        "badges": rows(MemberBadge.objects.filter(member=member), ["badge__name", "granted_at"]),
+        "vouchers": rows(
             Voucher.objects.filter(member=member),
             ["code", "reward__name", "status", "issued_at", "expires_at"],
         ),
@@ -93,7 +96,7 @@ def collect(member) -> dict[str, list[dict] | dict]:
             "referred_by_you": Referral.objects.filter(referrer=member).count(),
             "you_were_referred": Referral.objects.filter(referee=member).exists(),
         },
-        "tickets": _rows(
+        "tickets": rows(
             Ticket.objects.filter(member=member),
             [
                 "tracking_code",
@@ -116,7 +119,7 @@ def collect(member) -> dict[str, list[dict] | dict]:
             .order_by("created_at", "id")
             .values("ticket__tracking_code", "author_id", "body", "created_at")
         ],
-        "notifications": _rows(
+        "notifications": rows(
             Notification.objects.filter(member=member), ["kind", "title", "body", "created_at"]
         ),
         **member_community_data(member),

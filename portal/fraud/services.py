@@ -77,14 +77,10 @@ def scan(*, now=None, dry_run: bool = False) -> ScanResult:
     findings = rules.run_all(now=now)
     if dry_run:
         return ScanResult(len(findings), [])
-    opened = [case for case, created in map(_open, findings) if created]
+    opened = [case for case, created in (open_case(finding=f) for f in findings) if created]
     if opened:
         _tell_managers(len(opened))
     return ScanResult(len(findings), opened)
-
-
-def _open(finding: Finding) -> tuple[FraudCase, bool]:
-    return open_case(finding=finding)
 
 
 def _tell_managers(count: int) -> None:
@@ -116,7 +112,8 @@ def decide(*, case: FraudCase, confirm: bool, actor, reason: str, request=None) 
         case.status = CaseStatus.CONFIRMED if confirm else CaseStatus.CLEARED
         case.decided_at, case.decided_by, case.decision_note = now, actor, reason
         case.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
-        for member_id, totals in _totals(settled).items():
+        totals_by_member = _totals(settled)
+        for member_id, totals in totals_by_member.items():
             record(
                 request=request,
                 actor=actor,
@@ -126,7 +123,7 @@ def decide(*, case: FraudCase, confirm: bool, actor, reason: str, request=None) 
                 decision=case.status,
                 **totals,
             )
-        _tell_members(case, settled)
+        _tell_members(totals_by_member)
     return case
 
 
@@ -143,15 +140,10 @@ def _totals(settled) -> dict[int, dict]:
     return totals
 
 
-def _tell_members(case: FraudCase, settled) -> None:
-    members = (
-        get_user_model()
-        .objects.filter(pk__in={hold.member_id for hold in settled})
-        .select_related("profile")
-    )
-    totals = _totals(settled)
+def _tell_members(totals_by_member: dict[int, dict]) -> None:
+    members = get_user_model().objects.filter(pk__in=totals_by_member).select_related("profile")
     for member in members:
-        figures = totals[member.pk]
+        figures = totals_by_member[member.pk]
         with override(language_of(member)):
             if figures["points_forfeited"] or figures["credit_forfeited"]:
                 title = _("The club's review of your recent points or credit is done")
