@@ -45,6 +45,7 @@ class EntryKind(models.TextChoices):
     HOLD = "hold", _("Held for review")
     HOLD_RELEASED = "hold_released", _("Released after review")
     HOLD_FORFEITED = "hold_forfeited", _("Forfeited after review")
+    GIFT = "gift", _("Gift from the club")
 
 
 # Points entries of these kinds count as "earned" (tiers, leaderboards), reversals included.
