@@ -17,7 +17,6 @@ of a topic with 50+ posts, last page of the biggest topic). See bench/README.md.
 
 import argparse
 import itertools
-import logging
 import math
 import os
 import random
@@ -34,6 +33,7 @@ from bench.common import (  # noqa: E402
     Step,
     bulk_session,
     check_columns,
+    configure_django,
     copy_rows,
     create_indexes,
     drop_plain_indexes,
@@ -122,7 +122,7 @@ def main() -> int:
         )
         return 2
     bench_url = prepare_database(url, args.db)
-    configure_django(bench_url, args.db)
+    configure_django(bench_url, name=args.db)
     step = Step(f"migrating {args.db}")
     from django.core.management import call_command
 
@@ -164,25 +164,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- the database -----------------------------------------------------------------------
-
-
-def configure_django(bench_url: str, name: str) -> None:
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.dev"
-    # Production's shape without its secrets: no DEBUG query log, mail to the dummy
-    # backend, SMS in memory, Celery eager. With REDIS_URL the cache is Redis under a
-    # prefix of its own.
-    os.environ["DEBUG"] = "0"
-    os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
-    os.environ["SMS_BACKEND"] = "portal.notifications.sms.LocmemBackend"
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
-    os.environ["CACHE_KEY_PREFIX"] = os.environ["CHANNEL_LAYER_PREFIX"] = name
-    os.environ["LOG_LEVEL"] = "WARNING"
-    import django
-
-    django.setup()
-    logging.getLogger("kombu").setLevel(logging.ERROR)
 
 
 # --- generating -------------------------------------------------------------------------

@@ -16,7 +16,6 @@ open_ticket, add_reply and jobs.flag_breaches. See bench/README.md."""
 
 import argparse
 import json
-import logging
 import math
 import os
 import random
@@ -33,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import (  # noqa: E402
     STARTED,
     bulk_session,
+    configure_django,
     create_indexes,
     drop_plain_indexes,
     insert_branches,
@@ -96,7 +96,9 @@ def main() -> int:
         )
         return 2
     bench_url = prepare_database(url, args.db)
-    configure_django(bench_url, args.db)
+    configure_django(
+        bench_url, name=args.db, TICKET_FILES_ROOT=tempfile.mkdtemp(prefix="desk-bench-files-")
+    )
     progress(f"migrating {args.db}")
     from django.core.management import call_command
 
@@ -133,27 +135,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- the database -----------------------------------------------------------------------
-
-
-def configure_django(bench_url: str, name: str) -> None:
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.dev"
-    # Production's shape without its secrets: no DEBUG query log, mail to the dummy
-    # backend, SMS in memory. With REDIS_URL the cache (rate limits) and the channel layer
-    # are Redis, under a prefix of their own; Celery tasks run eagerly either way, so
-    # nothing is left queued for a worker that is not there (their cost is in the figures).
-    os.environ["DEBUG"] = "0"
-    os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
-    os.environ["SMS_BACKEND"] = "portal.notifications.sms.LocmemBackend"
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
-    os.environ["CACHE_KEY_PREFIX"] = os.environ["CHANNEL_LAYER_PREFIX"] = name
-    os.environ["TICKET_FILES_ROOT"] = tempfile.mkdtemp(prefix="desk-bench-files-")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    import django
-
-    django.setup()
-    logging.getLogger("kombu").setLevel(logging.ERROR)
 
 
 # --- generating -------------------------------------------------------------------------

@@ -11,7 +11,6 @@ SELECT), then times the real code: gamification.ledger.post, leaderboards.top / 
 tiers.reevaluate_all and ledger.audit. See bench/README.md."""
 
 import argparse
-import logging
 import multiprocessing
 import os
 import random
@@ -29,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import (  # noqa: E402
     STARTED,
     bulk_session,
+    configure_django,
     create_indexes,
     drop_plain_indexes,
     insert_branches,
@@ -95,22 +95,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- the database -----------------------------------------------------------------------
-
-
-def configure_django(bench_url: str) -> None:
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings.dev"
-    # The figures are the database's: no query log (DEBUG), no mail printed for tier
-    # changes, no Redis round trips (in-memory channel layer, eager tasks).
-    os.environ["DEBUG"] = "0"
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
-    os.environ["SMS_BACKEND"] = "portal.notifications.sms.LocmemBackend"
-    os.environ.pop("REDIS_URL", None)
-    os.environ["LOG_LEVEL"] = "WARNING"  # no line per eager Celery task
-    import django
-
-    django.setup()
-    logging.getLogger("kombu").setLevel(logging.ERROR)  # "no hostname" of the memory broker
 
 
 # --- loading ----------------------------------------------------------------------------

@@ -217,7 +217,64 @@ def redeem_reward(*, member, reward: Reward, idempotency_key: str, at=None) -> V
         return _issue_voucher(member=member, reward=reward, entry=entry, at=at)
 
 
-def _issue_voucher(*, member, reward: Reward, entry: LedgerEntry, at) -> Voucher:
+def gift_voucher(
+    *,
+    member,
+    reward: Reward,
+    idempotency_key: str,
+    days: int | None = None,
+    subject=None,
+    actor=None,
+    description: str = "",
+    at=None,
+) -> Voucher:
+    """Give `member` a voucher for `reward` without charging points (a club campaign's
+    gift). One transaction, under the member's points account lock: the club gifts the
+    reward's points (EntryKind.GIFT, key `idempotency_key`) and they are spent on the
+    voucher at once (EntryKind.REWARD, key `idempotency_key` + ":voucher"), so the balance
+    does not move and the books show both. Availability, stock and the member's limit are
+    not checked: the club chose to give it. The voucher lasts `days` (default: the
+    reward's). Idempotent: a replay returns the first voucher; the key used for another
+    member or reward raises KeyReused."""
+    at = at or timezone.now()
+    spend_key = f"{idempotency_key}:voucher"
+    with transaction.atomic():
+        ledger.lock_accounts([member], currencies=(Currency.POINTS,))
+        earlier = LedgerEntry.objects.filter(idempotency_key=spend_key).first()
+        if earlier is not None:
+            voucher = Voucher.objects.filter(entry=earlier).first()
+            if voucher is None or voucher.member_id != member.pk or voucher.reward_id != reward.pk:
+                raise KeyReused()
+            return voucher
+        shared = {
+            "member": member,
+            "currency": Currency.POINTS,
+            "subject": subject or reward,
+            "actor": actor,
+            "description": description or reward.name,
+            "at": at,
+        }
+        try:
+            ledger.post(
+                amount=reward.points_cost,
+                kind=EntryKind.GIFT,
+                idempotency_key=idempotency_key,
+                **shared,
+            )
+            entry = ledger.post(
+                amount=-reward.points_cost,
+                kind=EntryKind.REWARD,
+                idempotency_key=spend_key,
+                **shared,
+            )
+        except ledger.IdempotencyConflict:
+            raise KeyReused() from None
+        return _issue_voucher(member=member, reward=reward, entry=entry, at=at, days=days)
+
+
+def _issue_voucher(
+    *, member, reward: Reward, entry: LedgerEntry, at, days: int | None = None
+) -> Voucher:
     """Create the voucher with a fresh code; a code collision (the unique constraint) is
     retried with another code inside a savepoint."""
     for _attempt in range(CODE_ATTEMPTS):
@@ -230,7 +287,7 @@ def _issue_voucher(*, member, reward: Reward, entry: LedgerEntry, at) -> Voucher
                     member=member,
                     entry=entry,
                     issued_at=at,
-                    expires_at=at + timedelta(days=reward.voucher_days),
+                    expires_at=at + timedelta(days=days or reward.voucher_days),
                 )
         except IntegrityError:
             if not Voucher.objects.filter(code=code).exists():

@@ -26,6 +26,14 @@ def earned_in_window(*, member, at=None, window_days: int | None = None) -> int:
     )
 
 
+def is_upgrade(*, previous: Tier | None, tier: Tier) -> bool:
+    """Moving up: from a lower tier, or straight past the lowest one at the first
+    placement (everyone starts in the lowest tier: that is no news)."""
+    if previous is not None:
+        return tier.threshold > previous.threshold
+    return Tier.objects.filter(threshold__lt=tier.threshold).exists()
+
+
 def tier_for(points: int, tiers: list[Tier]) -> Tier | None:
     """The highest tier whose threshold `points` reaches (tiers sorted by threshold)."""
     chosen = None

@@ -9,12 +9,17 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 from cardgateway.models import Branch
+from cockpit.demo import seed_cockpit
 from community.contests.demo import seed_contests
 from community.forums.demo import seed_forums
+from content.demo import seed_articles
+from events.demo import seed_events
+from kb.demo import seed_kb
 from portal.accounts import roles
 from portal.accounts.models import User
 from portal.accounts.services import register_member
 from portal.pages.models import HomePage
+from showcase.demo import seed_showcase
 
 DEMO_PASSWORD = "club-demo-2026"  # noqa: S105 - public demo logins, printed by `make run`
 # The demo card reader (`manage.py reader_sim` uses these by default) and the demo member's
@@ -341,10 +346,15 @@ def seed() -> list[tuple[str, str]]:
     logins = seed_people(branches)
     seed_home_page()
     seed_club()
+    seed_articles()
     seed_forums()
     seed_gateway(branches)
     seed_desk(branches)
     seed_contests()
+    seed_kb()
+    seed_showcase()
+    seed_events()
+    seed_cockpit()
     return logins
 
 

@@ -21,9 +21,13 @@ urlpatterns = [
     path("staff/fraud/", include("portal.fraud.urls")),
     path("community/forums/", include("community.forums.urls")),
     path("community/surveys/", include("community.surveys.urls")),
+    path("club/events/", include("events.urls")),
     path("community/contests/", include("community.contests.urls")),
     path("community/", include("community.urls")),
+    path("content/", include("content.urls")),
     path("", include("portal.shell.urls")),
+    path("kb/", include("kb.urls")),
+    path("", include("portal.pages.urls")),  # search/, sitemap.xml, robots.txt
 ]
 
 if settings.DEBUG:

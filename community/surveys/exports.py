@@ -9,24 +9,17 @@ return) gets a leading apostrophe in both formats, so a member's answer can neve
 the reader's spreadsheet."""
 
 import csv
-import io
 from collections.abc import Iterator
 
-import xlsxwriter
 from django.db.models import Prefetch
-from django.utils import translation
 from django.utils.translation import gettext as _
+
+from portal.shell import spreadsheets
+from portal.shell.spreadsheets import XLSX_TYPE, guard  # noqa: F401 - the views use them
 
 from .models import Answer, Question, Response, Survey
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 2000
-
-
-def guard(value: str) -> str:
-    """Text as a spreadsheet will not run it."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def headers(survey: Survey, questions: list[Question]) -> list[str]:
@@ -93,26 +86,11 @@ def csv_lines(survey: Survey) -> Iterator[str]:
 
 
 def workbook(survey: Survey) -> bytes:
-    """The .xlsx: one sheet, a header row, a response a row. Text is written as text
-    (never a formula), numbers as numbers; right to left in a right-to-left language."""
+    """The .xlsx: one sheet, a header row, a response a row."""
     questions = _questions(survey)
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    sheet = book.add_worksheet(_("Responses")[:31])
-    if translation.get_language_bidi():
-        sheet.right_to_left()
-    for col, header in enumerate(headers(survey, questions)):
-        sheet.write_string(0, col, guard(header), bold)
-        sheet.set_column(col, col, 38 if col else 24)
-    for row, cells in enumerate(rows(survey, questions), start=1):
-        for col, value in enumerate(cells):
-            if value is None:
-                sheet.write_blank(row, col, None)
-            elif isinstance(value, int):
-                sheet.write_number(row, col, value)
-            else:
-                sheet.write_string(row, col, guard(value))
-    sheet.freeze_panes(1, 0)
-    book.close()
-    return buffer.getvalue()
+    return spreadsheets.workbook(
+        sheet_name=_("Responses"),
+        headers=headers(survey, questions),
+        rows=rows(survey, questions),
+        width=lambda col: 38 if col else 24,
+    )

@@ -2,6 +2,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.views.defaults import permission_denied
 
 
 def role_required(*perms: str):
@@ -15,7 +16,9 @@ def role_required(*perms: str):
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not (user.is_superuser or any(user.has_perm(perm) for perm in perms)):
-                raise PermissionDenied
+                # Answered here: Wagtail's admin turns a raised PermissionDenied into a
+                # redirect to its home page, which would hide the refusal.
+                return permission_denied(request, PermissionDenied())
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -120,6 +120,20 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "community.add_communitysettings",
         "community.change_communitysettings",
         "community.view_communitysettings",
+        # Article categories and who may submit articles (Wagtail snippets, content app).
+        "content.add_articlecategory",
+        "content.change_articlecategory",
+        "content.view_articlecategory",
+        "content.change_contentsettings",
+        "content.view_contentsettings",
+        # The representatives and dealers directory (Wagtail snippet, showcase app).
+        "showcase.add_dealer",
+        "showcase.change_dealer",
+        "showcase.delete_dealer",
+        "showcase.view_dealer",
+        # The automations' settings (Wagtail snippet, one row); runs on their own screen.
+        "automations.change_automationsettings",
+        "automations.view_automationsettings",
     },
 }
 STAFF_ROLES = [MODERATOR, SUPPORT_AGENT, CASHIER, CLUB_MANAGER]

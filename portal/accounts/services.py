@@ -139,12 +139,17 @@ def register_member(
 
 
 def announce_tier_change(*, member, previous, tier) -> None:
-    """Gamification's tier listener: tell the member (live, by e-mail when moving up)."""
+    """Gamification's tier listener: tell the member of their first tier and of a move
+    down. A move up is congratulated by the tier automation (automations/services.py),
+    once per member and tier, with the new benefits."""
     from django.utils.translation import gettext, override
 
+    from gamification.tiers import is_upgrade
     from portal.notifications.services import notify
 
-    went_up = previous is None or tier.threshold > previous.threshold
+    if is_upgrade(previous=previous, tier=tier):
+        return
+    went_up = previous is None
     language = getattr(getattr(member, "profile", None), "preferred_language", None)
     with override(language):
         title = (
@@ -156,5 +161,4 @@ def announce_tier_change(*, member, previous, tier) -> None:
         title=title,
         body=tier.benefits,
         url="/club/",
-        channels=("email",) if went_up and previous is not None else (),
     )

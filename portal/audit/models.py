@@ -27,6 +27,8 @@ class Action(models.TextChoices):
     MODERATED = "moderated", _("Community content moderated")
     ACCOUNT_ERASED = "account_erased", _("Account erased at the member's request")
     DATA_PURGED = "data_purged", _("Old data purged on schedule")
+    CAMPAIGN_SENT = "campaign_sent", _("Campaign scheduled, cancelled or sent to members")
+    MEMBERS_IMPORTED = "members_imported", _("Members imported from a file")
 
 
 class AuditQuerySet(models.QuerySet):

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+from wagtail.search import index
 
 
 class HomePage(Page):
@@ -23,3 +24,35 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .home import home_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(home_context(user=request.user))
+        return context
+
+
+class ClubPage(Page):
+    """How the club works: an editable introduction, then the tiers, their benefits and
+    the earning rules, always read from the live club settings (portal/pages/club.py)."""
+
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+    parent_page_types = ["pages.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("club page")
+
+    def get_context(self, request, *args, **kwargs):
+        from .club import club_figures, member_progress
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(club_figures())
+        if request.user.is_authenticated:
+            context["progress"] = member_progress(member=request.user)
+        return context

@@ -46,6 +46,16 @@ INSTALLED_APPS = [
     "community.forums",
     "community.contests",
     "community.surveys",
+    "content",
+    "reports",
+    "automations",
+    "cockpit",
+    "imports",
+    "kb",
+    "showcase",
+    "events",
+    "wagtail.contrib.sitemaps",
+    "django.contrib.sitemaps",  # the sitemap.xml template wagtail.contrib.sitemaps renders
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -111,6 +121,13 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
+        # Video players of the showcase app (showcase/video.py PLAYER_HOSTS) only.
+        "frame-src": [
+            "'self'",
+            "https://www.youtube-nocookie.com",
+            "https://player.vimeo.com",
+            "https://www.aparat.com",
+        ],
         "frame-ancestors": ["'none'"],
     },
 }
@@ -218,6 +235,30 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "community.contests.tasks.close_contests",
         "schedule": crontab(minute="*/5"),
     },
+    "automations-birthdays": {
+        "task": "automations.tasks.send_birthday_greetings",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "automations-winback": {
+        "task": "automations.tasks.send_winback_offers",
+        "schedule": crontab(hour=10, minute=30),
+    },
+    "automations-welcome": {
+        "task": "automations.tasks.welcome_new_members",
+        "schedule": crontab(minute=45),
+    },
+    "automations-expire-points": {
+        "task": "automations.tasks.expire_points",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "cockpit-send-due-campaigns": {
+        "task": "cockpit.tasks.send_due_campaigns",
+        "schedule": crontab(),
+    },
+    "reports-purge-old-exports": {
+        "task": "reports.tasks.purge_old_exports",
+        "schedule": crontab(hour=4, minute=50),
+    },
 }
 
 # --- Mail and SMS ----------------------------------------------------------------------
@@ -298,6 +339,10 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # Ticket attachments: never under MEDIA_ROOT, only sent by a view that checks who asks.
 TICKET_FILES_ROOT = Path(os.environ.get("TICKET_FILES_ROOT", BASE_DIR / "var" / "ticket-files"))
+# Report exports (reports app): outside MEDIA_ROOT too, sent only to club managers; removed
+# after REPORT_EXPORT_KEEP_DAYS by reports.tasks.purge_old_exports.
+PRIVATE_EXPORT_ROOT = Path(os.environ.get("PRIVATE_EXPORT_ROOT", BASE_DIR / "var" / "exports"))
+REPORT_EXPORT_KEEP_DAYS = int(os.environ.get("REPORT_EXPORT_KEEP_DAYS", "7"))
 TICKET_TRACK_RATE = os.environ.get("TICKET_TRACK_RATE", "10/m")  # tracking page, per client
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -310,7 +355,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WAGTAIL_SITE_NAME = "Customer Club"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
+WAGTAILDOCS_EXTENSIONS = [
+    "csv",
+    "docx",
+    "mp4",
+    "odt",
+    "pdf",
+    "pptx",
+    "txt",
+    "webm",
+    "xlsx",
+    "zip",
+]  # fmt: skip - mp4/webm: showcase video files
 WAGTAIL_I18N_ENABLED = False
 
 # --- Security shared by all modes ---------------------------------------------------

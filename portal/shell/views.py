@@ -45,6 +45,11 @@ STAFF_TOOLS = [
     ("accounts.manage_club", _("Surveys: results and exports"), "surveys:staff-survey-list"),
     ("accounts.moderate_community", _("Surveys: results"), "surveys:staff-survey-list"),
     ("accounts.manage_club", _("Start a survey from a ready-made one"), "surveys:template-copy"),
+    ("accounts.manage_club", _("Cockpit: the club's figures and exports"), "reports:dashboard"),
+    ("accounts.manage_club", _("Segments of members"), "cockpit:segment-list"),
+    ("accounts.manage_club", _("Campaigns: messages and gifts"), "cockpit:campaign-list"),
+    ("accounts.manage_club", _("Import members from a file"), "imports:job-list"),
+    ("accounts.manage_club", _("Events: attendees and invitations"), "events:staff-event-list"),
 ]
 
 

@@ -36,6 +36,12 @@ STAFF_URLS = [
     ("community:moderation-log", {roles.MODERATOR}),
     ("surveys:staff-survey-list", {roles.MODERATOR, roles.CLUB_MANAGER}),
     ("surveys:template-copy", {roles.CLUB_MANAGER}),
+    ("cockpit:segment-list", {roles.CLUB_MANAGER}),
+    ("cockpit:campaign-list", {roles.CLUB_MANAGER}),
+    ("reports:dashboard", {roles.CLUB_MANAGER}),
+    ("reports:exports", {roles.CLUB_MANAGER}),
+    ("automations_runs", {roles.CLUB_MANAGER}),
+    ("events:staff-event-list", {roles.CLUB_MANAGER}),
 ]
 
 

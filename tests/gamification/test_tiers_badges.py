@@ -68,12 +68,18 @@ def test_tier_goes_down_only_when_the_window_no_longer_supports_it(member):
     assert tiers.reevaluate_all()["changed"] == 0  # idempotent
 
 
-def test_tier_change_is_announced_to_the_portal(member):
+def test_first_tier_and_moves_down_are_announced_moves_up_left_to_the_automation(member):
+    """The portal announces the first (lowest) tier and a move down; a move up is the tier
+    automation's congratulation (tests/automations), so the member is told once."""
     from portal.notifications.models import Notification
 
+    earn(member, 10, "small")
+    tiers.evaluate(member=member)
+    assert tier_slug(member) == "bronze"
+    assert Notification.objects.filter(member=member, kind="tier_changed").count() == 1
     earn(member, 5000, "big")
     tiers.evaluate(member=member)
-    assert Notification.objects.filter(member=member, kind="tier_changed").exists()
+    assert Notification.objects.filter(member=member, kind="tier_changed").count() == 1
 
 
 def test_badges_are_granted_once(member):

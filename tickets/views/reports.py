@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 
 import xlsxwriter
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from cardgateway.models import Branch
 from portal.accounts.decorators import role_required
 from portal.audit import services as audit
+from portal.shell.periods import check_period
 
 from .. import reports
 from ..models import Category
@@ -63,24 +63,7 @@ class ReportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end:
-            if end < start:
-                self.add_error(
-                    "end",
-                    ValidationError(
-                        _("The end date is before the start date."), code="end_before_start"
-                    ),
-                )
-            elif (end - start).days + 1 > MAX_DAYS:
-                self.add_error(
-                    "end",
-                    ValidationError(
-                        _("A report covers at most %(days)s days; please choose a shorter period.")
-                        % {"days": MAX_DAYS},
-                        code="too_long",
-                    ),
-                )
+        check_period(self, max_days=MAX_DAYS)
         return cleaned
 
     def period(self) -> reports.Period:

@@ -1,0 +1,14 @@
+"""Give the Club manager role the dealers directory (roles.py)."""
+
+from django.db import migrations
+
+from portal.accounts.roles import sync_role_permissions
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("accounts", "0002_roles"),
+        ("showcase", "0001_initial"),
+    ]
+
+    operations = [migrations.RunPython(sync_role_permissions, migrations.RunPython.noop)]
