@@ -243,7 +243,11 @@ class Transaction(models.Model):
                 fields=["original"], condition=Q(kind="reversal"), name="one_reversal_per_purchase"
             ),
         ]
-        indexes = [models.Index(fields=["card", "kind", "created_at"])]
+        indexes = [
+            models.Index(fields=["card", "kind", "created_at"]),
+            # A member's purchases in a period: the cockpit's segments, win-back and KPIs.
+            models.Index(fields=["member", "kind", "created_at"], name="txn_member_kind_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.txn_id} ({self.receipt})"

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cockpit.models import Segment
 from community.models import InterestGroup
 from gamification.models import Tier
 
@@ -23,6 +24,12 @@ class InviteForm(forms.Form):
         required=False,
         help_text=_("Only for “Members of one interest group”."),
     )
+    segment = forms.ModelChoiceField(
+        label=_("Segment"),
+        queryset=Segment.objects.order_by("name"),
+        required=False,
+        help_text=_("Only for “A saved segment of members” (made in the Cockpit)."),
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -31,4 +38,6 @@ class InviteForm(forms.Form):
             self.add_error("tier", _("Choose the tier to invite."))
         if audience == Audience.GROUP and not cleaned.get("group"):
             self.add_error("group", _("Choose the interest group to invite."))
+        if audience == Audience.SEGMENT and not cleaned.get("segment"):
+            self.add_error("segment", _("Choose the segment to invite."))
         return cleaned

@@ -270,6 +270,7 @@ class Audience(models.TextChoices):
     ALL = "all", _("All members")
     TIER = "tier", _("Members of one tier")
     GROUP = "group", _("Members of one interest group")
+    SEGMENT = "segment", _("A saved segment of members")
 
 
 class InvitationRound(models.Model):
@@ -293,6 +294,14 @@ class InvitationRound(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    segment = models.ForeignKey(
+        "cockpit.Segment",
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     requested_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -307,9 +316,25 @@ class InvitationRound(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(audience="all", tier__isnull=True, group__isnull=True)
-                    | Q(audience="tier", tier__isnull=False, group__isnull=True)
-                    | Q(audience="group", group__isnull=False, tier__isnull=True)
+                    Q(audience="all", tier__isnull=True, group__isnull=True, segment__isnull=True)
+                    | Q(
+                        audience="tier",
+                        tier__isnull=False,
+                        group__isnull=True,
+                        segment__isnull=True,
+                    )
+                    | Q(
+                        audience="group",
+                        group__isnull=False,
+                        tier__isnull=True,
+                        segment__isnull=True,
+                    )
+                    | Q(
+                        audience="segment",
+                        segment__isnull=False,
+                        tier__isnull=True,
+                        group__isnull=True,
+                    )
                 ),
                 name="invitation_round_audience_target",
             )
@@ -324,6 +349,8 @@ class InvitationRound(models.Model):
             return str(_("Tier: %(name)s") % {"name": self.tier.name})
         if self.audience == Audience.GROUP and self.group:
             return str(_("Interest group: %(name)s") % {"name": self.group.name})
+        if self.audience == Audience.SEGMENT and self.segment:
+            return str(_("Segment: %(name)s") % {"name": self.segment.name})
         return str(self.get_audience_display())
 
 

@@ -173,11 +173,16 @@ def _tell_promoted(registration: Registration, event: EventPage) -> None:
 
 
 def audience_members(
-    *, audience: str, tier=None, group=None
+    *, audience: str, tier=None, group=None, segment=None
 ) -> QuerySet:  # QuerySet of users, no profiles
     """The members an invitation round reaches: active club members (no staff, no
-    superusers), all of them or those of one tier or one interest group."""
+    superusers), all of them or those of one tier or one interest group, or the members
+    of a saved segment of the cockpit (its filters as they match now)."""
+    from cockpit import segments
     from portal.accounts.models import User
+
+    if audience == Audience.SEGMENT:
+        return segments.members(segment)
 
     members = (
         User.objects.filter(is_active=True, is_superuser=False)
@@ -193,7 +198,7 @@ def audience_members(
 
 @transaction.atomic
 def request_invitations(
-    *, event: EventPage, audience: str, tier=None, group=None, requested_by=None
+    *, event: EventPage, audience: str, tier=None, group=None, segment=None, requested_by=None
 ) -> InvitationRound:
     """Record a round of invitations to `event` for `audience` and hand the sending to the
     Celery task once this commits (with eager tasks it has run when this returns to the
@@ -205,6 +210,8 @@ def request_invitations(
         raise InvitationRefused(_("Choose the tier to invite."))
     if audience == Audience.GROUP and group is None:
         raise InvitationRefused(_("Choose the interest group to invite."))
+    if audience == Audience.SEGMENT and segment is None:
+        raise InvitationRefused(_("Choose the segment to invite."))
     event = _lock(event)
     if not event.live:
         raise InvitationRefused(_("Publish the event before inviting members."))
@@ -215,6 +222,7 @@ def request_invitations(
         audience=audience,
         tier=tier if audience == Audience.TIER else None,
         group=group if audience == Audience.GROUP else None,
+        segment=segment if audience == Audience.SEGMENT else None,
         requested_by=requested_by,
     )
     from .tasks import send_invitations as task
@@ -233,7 +241,7 @@ def send_invitations(*, round_id: int) -> InvitationRound:
     one event run one after the other)."""
     invitation_round = (
         InvitationRound.objects.select_for_update(of=("self",))
-        .select_related("tier", "group")
+        .select_related("tier", "group", "segment")
         .get(pk=round_id)
     )
     if invitation_round.finished_at is not None:
@@ -245,6 +253,7 @@ def send_invitations(*, round_id: int) -> InvitationRound:
             audience=invitation_round.audience,
             tier=invitation_round.tier,
             group=invitation_round.group,
+            segment=invitation_round.segment,
         )
         .exclude(pk__in=already)
         .select_related("profile")

@@ -100,7 +100,9 @@ def _attendees_page(request, event: EventPage, form: InviteForm, status: int = 2
             "event": event,
             "attendees": selectors.attendees(event=event),
             "form": form,
-            "rounds": event.invitation_rounds.select_related("tier", "group", "requested_by")[:10],
+            "rounds": event.invitation_rounds.select_related(
+                "tier", "group", "segment", "requested_by"
+            )[:10],
             "going": services.going_count(event),
         },
         status=status,
@@ -126,6 +128,7 @@ def invite(request, event_id: int):
                 audience=form.cleaned_data["audience"],
                 tier=form.cleaned_data["tier"],
                 group=form.cleaned_data["group"],
+                segment=form.cleaned_data["segment"],
                 requested_by=request.user,
             )
         except services.InvitationRefused as refused:

@@ -17,10 +17,12 @@ included, in the club's time zone, and an optional branch). The words used below
 DEFINITIONS holds the sentence shown next to each figure on the dashboard."""
 
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum, Window
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
@@ -456,17 +458,31 @@ class Dashboard:
 
 def dashboard(period: Period, *, churn: bool = True) -> Dashboard:
     """Every figure of the dashboard (about 25 queries, whatever the data's size)."""
-    return Dashboard(
-        period=period,
-        computed_at=timezone.now(),
-        membership=membership(period),
-        retention=retention(period),
-        purchasing=purchasing(period),
-        credit=credit(period),
-        tiers=tier_distribution(period),
-        over_time=purchases_over_time(period),
-        churn=churn_risk(period) if churn else None,
-        referrals=referrals(period),
-        community=community(period),
-        tickets=tickets(period),
-    )
+    with without_jit():
+        return Dashboard(
+            period=period,
+            computed_at=timezone.now(),
+            membership=membership(period),
+            retention=retention(period),
+            purchasing=purchasing(period),
+            credit=credit(period),
+            tiers=tier_distribution(period),
+            over_time=purchases_over_time(period),
+            churn=churn_risk(period) if churn else None,
+            referrals=referrals(period),
+            community=community(period),
+            tickets=tickets(period),
+        )
+
+
+@contextmanager
+def without_jit():
+    """PostgreSQL's JIT compiler spends longer on these aggregate queries than they run
+    (the membership figures at 100,000 members: about 1 s compiling for 0.2 s of work,
+    bench/cockpit_bench.py), so it is off for the transaction they run in. A no-op
+    elsewhere."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield

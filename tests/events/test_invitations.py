@@ -86,6 +86,30 @@ def test_a_group_audience_reaches_only_the_groups_members_and_later_rounds_add_t
     assert Invitation.objects.get(member=crowd[0]).round == by_group
 
 
+def test_a_saved_segment_reaches_the_members_its_filters_match_now(
+    make_event, crowd, manager, django_capture_on_commit_callbacks
+):
+    from datetime import date
+
+    from cockpit.models import Segment
+
+    crowd[1].profile.birth_date = date(1990, 5, 3)
+    crowd[1].profile.save(update_fields=["birth_date"])
+    may = Segment.objects.create(name="Born in May", birthday_month=5)
+    invitation_round = send(
+        make_event(),
+        manager,
+        django_capture_on_commit_callbacks,
+        audience=Audience.SEGMENT,
+        segment=may,
+    )
+    assert invitation_round.invited_count == 1
+    assert list(Invitation.objects.values_list("member_id", flat=True)) == [crowd[1].pk]
+    assert invitation_round.audience_label == "Segment: Born in May"
+    with pytest.raises(services.InvitationRefused):
+        services.request_invitations(event=make_event(), audience=Audience.SEGMENT)
+
+
 def test_invitation_email_goes_only_to_members_who_agreed(
     make_event, crowd, manager, django_capture_on_commit_callbacks
 ):
