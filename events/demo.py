@@ -102,7 +102,8 @@ def seed_events() -> None:
         "Events",
         "Exhibitions and conferences for club members: RSVP to keep your place.",
     )
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    # Local midnight today: the events start at sensible hours in the club's time zone.
+    now = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     if not EventPage.objects.child_of(events_index).filter(slug="spring-exhibition").exists():
         _publish(
             events_index,
@@ -113,8 +114,8 @@ def seed_events() -> None:
                 summary="New season products from our suppliers, with tastings and offers "
                 "for members.",
                 body="<p>Bring your club card: members get a gift at the entrance.</p>",
-                starts_at=now + timedelta(days=10, hours=1),
-                ends_at=now + timedelta(days=13, hours=9),
+                starts_at=now + timedelta(days=10, hours=10),
+                ends_at=now + timedelta(days=13, hours=18),
                 venue="Tehran International Exhibition Center",
                 city="Tehran",
                 address="Chamran Highway",
@@ -133,8 +134,8 @@ def seed_events() -> None:
                 "of every branch.",
                 body="<p>Places are few: RSVP early. If the event is full, join the waiting "
                 "list and we will tell you when a place opens up.</p>",
-                starts_at=now + timedelta(days=20, hours=2),
-                ends_at=now + timedelta(days=20, hours=6),
+                starts_at=now + timedelta(days=20, hours=9),
+                ends_at=now + timedelta(days=20, hours=17),
                 rsvp_closes_at=now + timedelta(days=19),
                 venue="Naqsh-e Jahan Hall",
                 city="Isfahan",
