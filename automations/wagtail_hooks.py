@@ -9,7 +9,8 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from cockpit.wagtail_hooks import COCKPIT_MENU_HOOK, ManagerMenuItem
+from cockpit.wagtail_hooks import COCKPIT_MENU_HOOK
+from portal.shell.wagtail_menu import ClubManagerMenuItem
 from portal.shell.wagtail_policies import SingleRowPolicy
 
 from .models import AutomationSettings
@@ -97,6 +98,6 @@ def automation_urls():
 
 @hooks.register(COCKPIT_MENU_HOOK)
 def automation_runs_menu_item():
-    return ManagerMenuItem(
+    return ClubManagerMenuItem(
         _("Automations"), reverse("automations_runs"), icon_name="history", order=50
     )

@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from portal.accounts import roles
+from portal.shell.wagtail_menu import ClubManagerMenuItem
 from portal.shell.wagtail_policies import SingleRowPolicy
 
 from .models import Branch, CashierStation, GatewaySettings
@@ -97,14 +97,6 @@ class TillsViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(TillsViewSetGroup)
-
-
-class ClubManagerMenuItem(MenuItem):
-    """A link from the Wagtail admin to a manager screen of the portal (where terminal
-    secrets are shown once), shown only to whoever may use it."""
-
-    def is_shown(self, request):
-        return request.user.has_perm("accounts.manage_club")
 
 
 @hooks.register("register_admin_menu_item")

@@ -5,16 +5,13 @@ screens under /cms/cockpit/. Managers only (accounts.manage_club)."""
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
+
+from portal.shell.wagtail_menu import ClubManagerMenuItem
 
 from . import urls
 
 COCKPIT_MENU_HOOK = "register_cockpit_menu_item"
-
-
-class ManagerMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("accounts.manage_club")
 
 
 @hooks.register("register_admin_urls")
@@ -35,13 +32,13 @@ def cockpit_menu():
 
 @hooks.register(COCKPIT_MENU_HOOK)
 def segments_menu_item():
-    return ManagerMenuItem(
+    return ClubManagerMenuItem(
         _("Segments"), reverse("cockpit:segment-list"), icon_name="group", order=10
     )
 
 
 @hooks.register(COCKPIT_MENU_HOOK)
 def campaigns_menu_item():
-    return ManagerMenuItem(
+    return ClubManagerMenuItem(
         _("Campaigns"), reverse("cockpit:campaign-list"), icon_name="mail", order=20
     )

@@ -6,8 +6,9 @@ into the new places."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus.pages import PageMenuItem
+
+from portal.shell.wagtail_menu import ClubManagerMenuItem
 
 from . import services
 from .models import EventPage
@@ -15,14 +16,9 @@ from .models import EventPage
 MANAGE = "accounts.manage_club"
 
 
-class OrganiserMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(MANAGE)
-
-
 @hooks.register("register_admin_menu_item")
 def event_attendees_menu_item():
-    return OrganiserMenuItem(
+    return ClubManagerMenuItem(
         _("Event attendees"), reverse("events:staff-event-list"), icon_name="date", order=260
     )
 

@@ -6,7 +6,8 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from cockpit.wagtail_hooks import COCKPIT_MENU_HOOK, ManagerMenuItem
+from cockpit.wagtail_hooks import COCKPIT_MENU_HOOK
+from portal.shell.wagtail_menu import ClubManagerMenuItem
 
 from . import urls
 
@@ -18,6 +19,6 @@ def import_urls():
 
 @hooks.register(COCKPIT_MENU_HOOK)
 def import_menu_item():
-    return ManagerMenuItem(
+    return ClubManagerMenuItem(
         _("Member import"), reverse("imports:job-list"), icon_name="upload", order=40
     )

@@ -6,17 +6,11 @@ accounts.manage_club again."""
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
+
+from cockpit.wagtail_hooks import COCKPIT_MENU_HOOK
+from portal.shell.wagtail_menu import ClubManagerMenuItem
 
 from . import urls
-
-MANAGE = "accounts.manage_club"
-COCKPIT_MENU_HOOK = "register_cockpit_menu_item"
-
-
-class ManagerMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm(MANAGE)
 
 
 @hooks.register("register_admin_urls")
@@ -26,11 +20,13 @@ def reports_urls():
 
 @hooks.register(COCKPIT_MENU_HOOK)
 def dashboard_menu_item():
-    return ManagerMenuItem(
+    return ClubManagerMenuItem(
         _("Key figures"), reverse("reports:dashboard"), icon_name="table", order=30
     )
 
 
 @hooks.register(COCKPIT_MENU_HOOK)
 def exports_menu_item():
-    return ManagerMenuItem(_("Exports"), reverse("reports:exports"), icon_name="download", order=31)
+    return ClubManagerMenuItem(
+        _("Exports"), reverse("reports:exports"), icon_name="download", order=31
+    )
