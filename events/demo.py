@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from wagtail.models import Page
 
+from portal.pages.seeding import published_child
+
 from . import services
 from .models import EventIndexPage, EventKind, EventPage, NewsIndexPage, NewsPage
 
@@ -58,18 +60,12 @@ CONFERENCE_GUESTS = [
 ]
 
 
-def _publish(parent: Page, page: Page) -> Page:
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
-
-
 def _index(home: Page, model, slug: str, title: str, intro: str) -> Page:
     index = model.objects.child_of(home).first()
     if index is None:
         if Page.objects.child_of(home).filter(slug=slug).exists():
             slug = f"club-{slug}"
-        index = _publish(home, model(title=title, slug=slug, intro=intro))
+        index = published_child(home, model, slug, title=title, intro=intro)
     return index
 
 
@@ -83,17 +79,15 @@ def seed_events() -> None:
         home, NewsIndexPage, "news", "News", "What is new at the club and its branches."
     )
     for slug, title, summary, body, days_ago in NEWS:
-        if not NewsPage.objects.child_of(news_index).filter(slug=slug).exists():
-            _publish(
-                news_index,
-                NewsPage(
-                    title=title,
-                    slug=slug,
-                    summary=summary,
-                    body=body,
-                    date=timezone.localdate() - timedelta(days=days_ago),
-                ),
-            )
+        published_child(
+            news_index,
+            NewsPage,
+            slug,
+            title=title,
+            summary=summary,
+            body=body,
+            date=timezone.localdate() - timedelta(days=days_ago),
+        )
 
     events_index = _index(
         home,
@@ -104,45 +98,38 @@ def seed_events() -> None:
     )
     # Local midnight today: the events start at sensible hours in the club's time zone.
     now = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    if not EventPage.objects.child_of(events_index).filter(slug="spring-exhibition").exists():
-        _publish(
-            events_index,
-            EventPage(
-                title="Spring products exhibition",
-                slug="spring-exhibition",
-                kind=EventKind.EXHIBITION,
-                summary="New season products from our suppliers, with tastings and offers "
-                "for members.",
-                body="<p>Bring your club card: members get a gift at the entrance.</p>",
-                starts_at=now + timedelta(days=10, hours=10),
-                ends_at=now + timedelta(days=13, hours=18),
-                venue="Tehran International Exhibition Center",
-                city="Tehran",
-                address="Chamran Highway",
-                capacity=0,
-            ),
-        )
-    conference = EventPage.objects.child_of(events_index).filter(slug=FULL_EVENT_SLUG).first()
-    if conference is None:
-        conference = _publish(
-            events_index,
-            EventPage(
-                title="Retail and loyalty conference",
-                slug=FULL_EVENT_SLUG,
-                kind=EventKind.CONFERENCE,
-                summary="A morning of talks on the future of the club, with the managers "
-                "of every branch.",
-                body="<p>Places are few: RSVP early. If the event is full, join the waiting "
-                "list and we will tell you when a place opens up.</p>",
-                starts_at=now + timedelta(days=20, hours=9),
-                ends_at=now + timedelta(days=20, hours=17),
-                rsvp_closes_at=now + timedelta(days=19),
-                venue="Naqsh-e Jahan Hall",
-                city="Isfahan",
-                address="Chaharbagh Abbasi St.",
-                capacity=len(CONFERENCE_GUESTS) - 1,
-            ),
-        )
+    published_child(
+        events_index,
+        EventPage,
+        "spring-exhibition",
+        title="Spring products exhibition",
+        kind=EventKind.EXHIBITION,
+        summary="New season products from our suppliers, with tastings and offers for members.",
+        body="<p>Bring your club card: members get a gift at the entrance.</p>",
+        starts_at=now + timedelta(days=10, hours=10),
+        ends_at=now + timedelta(days=13, hours=18),
+        venue="Tehran International Exhibition Center",
+        city="Tehran",
+        address="Chamran Highway",
+        capacity=0,
+    )
+    conference = published_child(
+        events_index,
+        EventPage,
+        FULL_EVENT_SLUG,
+        title="Retail and loyalty conference",
+        kind=EventKind.CONFERENCE,
+        summary="A morning of talks on the future of the club, with the managers of every branch.",
+        body="<p>Places are few: RSVP early. If the event is full, join the waiting list and "
+        "we will tell you when a place opens up.</p>",
+        starts_at=now + timedelta(days=20, hours=9),
+        ends_at=now + timedelta(days=20, hours=17),
+        rsvp_closes_at=now + timedelta(days=19),
+        venue="Naqsh-e Jahan Hall",
+        city="Isfahan",
+        address="Chaharbagh Abbasi St.",
+        capacity=len(CONFERENCE_GUESTS) - 1,
+    )
     guests = get_user_model().objects.filter(email__in=CONFERENCE_GUESTS)
     by_email = {guest.email: guest for guest in guests}
     for email in CONFERENCE_GUESTS:

@@ -1,11 +1,10 @@
 """Demo knowledge base and club page for `manage.py seed_demo` (portal/demo.py). Idempotent:
 pages are found by slug and created only when missing."""
 
-from wagtail.models import Page
-
 from portal.accounts import roles
 from portal.pages.models import ClubPage, HomePage
 from portal.pages.permissions import let_role_edit
+from portal.pages.seeding import published_child
 
 from .models import KBAnswerPage, KBSectionPage, KnowledgeBaseIndexPage
 
@@ -105,17 +104,6 @@ SECTIONS = [
 ]
 
 
-def _child(parent: Page, model, slug: str, **fields):
-    """The child of `parent` with this slug, made and published (with a revision, so the
-    sitemap has its date) the first time."""
-    existing = model.objects.child_of(parent).filter(slug=slug).first()
-    if existing is not None:
-        return existing
-    page = parent.add_child(instance=model(slug=slug, **fields))
-    page.save_revision().publish()
-    return page
-
-
 def seed_kb() -> KnowledgeBaseIndexPage | None:
     """The knowledge base (3 sections, 8 answers in English and Persian) and the club page,
     under the home page. Does nothing without a home page."""
@@ -125,7 +113,7 @@ def seed_kb() -> KnowledgeBaseIndexPage | None:
     if home is None:
         return None
     categories = {c.slug: c for c in Category.objects.all()}
-    index = _child(
+    index = published_child(
         home,
         KnowledgeBaseIndexPage,
         KB_SLUG,
@@ -134,9 +122,9 @@ def seed_kb() -> KnowledgeBaseIndexPage | None:
         search_description="Answers about points, credit, club cards and branches.",
     )
     for slug, title, intro, answers in SECTIONS:
-        section = _child(index, KBSectionPage, slug, title=title, intro=intro)
+        section = published_child(index, KBSectionPage, slug, title=title, intro=intro)
         for answer_slug, question, answer, category in answers:
-            _child(
+            published_child(
                 section,
                 KBAnswerPage,
                 answer_slug,
@@ -144,7 +132,7 @@ def seed_kb() -> KnowledgeBaseIndexPage | None:
                 answer=answer,
                 category=categories.get(category),
             )
-    club = _child(
+    club = published_child(
         home,
         ClubPage,
         CLUB_SLUG,

@@ -4,9 +4,10 @@ twice changes nothing. Later features add their own seed functions to SEEDERS.""
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from cardgateway.models import Branch
 from cockpit.demo import seed_cockpit
@@ -125,10 +126,19 @@ def seed_people(branches: list[Branch]) -> list[tuple[str, str]]:
     return logins
 
 
+def _tree_root() -> Page:
+    """The page tree's root. Wagtail's migrations make it with the default locale and the
+    root collection; a flushed database (transactional tests) has none of them."""
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    return Page.get_first_root_node() or Page.add_root(instance=Page(title="Root"))
+
+
 def seed_home_page() -> HomePage:
     home = HomePage.objects.first()
     if home is None:
-        root = Page.get_first_root_node()
+        root = _tree_root()
         # Wagtail's initial migration leaves a placeholder "Welcome" page as the site root.
         for placeholder in root.get_children().exact_type(Page):
             placeholder.delete()

@@ -34,15 +34,6 @@ FAMED = [
 DEMO_VIDEO_URL = "https://www.youtube.com/watch?v=aqz-KE-bpKQ"
 
 
-def _child(parent, model, slug: str, **fields):
-    """The live child page of `parent` with this slug, made and published the first time."""
-    page = model.objects.child_of(parent).filter(slug=slug).first()
-    if page is None:
-        page = parent.add_child(instance=model(slug=slug, **fields))
-        page.save_revision().publish()
-    return page
-
-
 def seed_dealers() -> None:
     from .models import Dealer
 
@@ -68,6 +59,7 @@ def seed_showcase() -> None:
     from portal.accounts.models import User
     from portal.pages.models import HomePage
     from portal.pages.permissions import let_role_edit
+    from portal.pages.seeding import published_child
 
     from .models import (
         AnnouncementIndexPage,
@@ -85,14 +77,14 @@ def seed_showcase() -> None:
     if home is None:
         return
     today = timezone.localdate()
-    products = _child(
+    products = published_child(
         home,
         AnnouncementIndexPage,
         "new-products",
         title="New products",
         intro="<p>What is new on our shelves.</p>",
     )
-    _child(
+    published_child(
         products,
         AnnouncementPage,
         "aria-espresso-machine",
@@ -103,7 +95,7 @@ def seed_showcase() -> None:
         body=[("paragraph", "<p>Fifteen bars of pressure and a one-litre tank.</p>")],
         price_text="from 24,900,000 rials",
     )
-    _child(
+    published_child(
         products,
         AnnouncementPage,
         "sepid-air-purifier",
@@ -113,10 +105,10 @@ def seed_showcase() -> None:
         summary="A quiet air purifier with a washable filter for rooms up to 40 m².",
         body=[("quote", {"text": "Cleaner air for Tehran's winter.", "source": "Our team"})],
     )
-    messages = _child(
+    messages = published_child(
         home, ExecutiveMessageIndexPage, "messages", title="Messages from our executives"
     )
-    _child(
+    published_child(
         messages,
         ExecutiveMessagePage,
         "welcome-to-the-club",
@@ -126,7 +118,7 @@ def seed_showcase() -> None:
         date=today - timedelta(days=30),
         message="<p>Thank you for being with us. The club is yours: tell us what to improve.</p>",
     )
-    _child(
+    published_child(
         messages,
         ExecutiveMessagePage,
         "three-new-cities",
@@ -137,15 +129,15 @@ def seed_showcase() -> None:
         message="<p>Our representatives in Isfahan and Shiraz now honour your club card.</p>",
     )
     seed_dealers()
-    directory = _child(
+    directory = published_child(
         home,
         DealerDirectoryPage,
         "dealers",
         title="Representatives and dealers",
         intro="<p>Find a representative or dealer near you.</p>",
     )
-    videos = _child(home, VideoIndexPage, "videos", title="Videos")
-    _child(
+    videos = published_child(home, VideoIndexPage, "videos", title="Videos")
+    published_child(
         videos,
         VideoPage,
         "how-we-test",
@@ -155,7 +147,7 @@ def seed_showcase() -> None:
         description="<p>A short film (a stand-in for the company's own video).</p>",
         transcript="There is no dialogue in this film; music only.",
     )
-    hall = _child(
+    hall = published_child(
         home,
         HallOfFamePage,
         "hall-of-fame",

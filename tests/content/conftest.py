@@ -6,13 +6,12 @@ import importlib
 
 import pytest
 from django.apps import apps
-from wagtail.models import Collection, Locale, Page, Site
 from wagtail.rich_text import RichText
 
 from content.demo import seed_library
 from content.models import ArticleCategory, ArticlePage
 from portal.accounts import roles
-from portal.pages.models import HomePage
+from portal.demo import seed_home_page
 from tests.community.conftest import loose_brakes  # noqa: F401 - brakes for comments
 from tests.gamification.conftest import club_rules  # noqa: F401 - autouse: rules and tiers
 
@@ -26,25 +25,9 @@ def library_data(db):
         seed_migration.seed(apps, None)
 
 
-def make_home() -> HomePage:
-    home = HomePage.objects.first()
-    if home is None:
-        # Wagtail's migrations make the locale and the tree's root; a flush removes them.
-        Locale.objects.get_or_create(language_code="en")
-        if Collection.get_first_root_node() is None:
-            Collection.add_root(name="Root")
-        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root"))
-        home = root.add_child(instance=HomePage(title="Club", slug="club-home"))
-        Site.objects.update_or_create(
-            is_default_site=True,
-            defaults={"hostname": "localhost", "port": 80, "root_page": home},
-        )
-    return home
-
-
 @pytest.fixture
 def home(db):
-    return make_home()
+    return seed_home_page()
 
 
 @pytest.fixture

@@ -7,13 +7,13 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 
 from content.models import ArticleCategory, ArticleIndexPage, ArticlePage, MemberContributionsPage
 from portal.accounts.models import User
+from portal.demo import seed_home_page
 from portal.pages.models import HomePage
-from tests.content.conftest import make_home
 
 
 class LibraryPageTypesTest(WagtailPageTestCase):
     def setUp(self):
-        self.home = make_home()
+        self.home = seed_home_page()
         self.user = User.objects.create_superuser(email="root@example.com", password="x" * 20)
         self.client.force_login(self.user)
 

@@ -18,6 +18,7 @@ from events.models import EventIndexPage, EventPage, NewsIndexPage
 from kb.demo import seed_kb
 from kb.models import KBAnswerPage, KnowledgeBaseIndexPage
 from portal import demo
+from portal.demo import seed_home_page
 from portal.pages.models import ClubPage
 from showcase.demo import seed_showcase
 from showcase.models import (
@@ -27,7 +28,6 @@ from showcase.models import (
     HallOfFamePage,
     VideoPage,
 )
-from tests.content.conftest import make_home
 from tests.e2e.browser import check_page, html_attributes
 from tests.e2e.test_community_pages import log_in
 from tests.gamification.conftest import club_rules  # noqa: F401 - autouse: rules and tiers
@@ -43,7 +43,7 @@ def seed_content() -> list[str]:
     demo.seed_people(demo.seed_branches())
     demo.seed_club()
     content_migration.seed(apps, None)
-    make_home()
+    seed_home_page()
     seed_articles()
     seed_events()
     seed_kb()

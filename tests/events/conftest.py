@@ -5,35 +5,19 @@ from datetime import timedelta
 from itertools import count
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
-from wagtail.models import Locale, Page, Site
 
 from events.models import EventIndexPage, EventPage, NewsIndexPage, NewsPage
 from portal.accounts import roles
-from portal.pages.models import HomePage
+from portal.demo import seed_home_page
 from tests.gamification.conftest import club_rules  # noqa: F401 - autouse: rules and tiers
 
 _numbers = count(1)
 
 
-def make_home() -> HomePage:
-    """A home page under Wagtail's root, as the default site's root."""
-    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    root = Page.get_first_root_node()
-    if root is None:
-        root = Page.add_root(instance=Page(title="Root", slug="root"))
-    home = root.add_child(instance=HomePage(title="Club", slug="club-home"))
-    Site.objects.update_or_create(
-        is_default_site=True,
-        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Club"},
-    )
-    return home
-
-
 @pytest.fixture
 def home(db):
-    return make_home()
+    return seed_home_page()
 
 
 @pytest.fixture

@@ -20,15 +20,14 @@ from events.models import (
 )
 from portal.accounts import roles
 from portal.accounts.services import register_member
+from portal.demo import seed_home_page
 from portal.pages.models import HomePage
-
-from .conftest import make_home
 
 
 class EventPagesAdminTests(WagtailPageTestCase):
     def setUp(self):
         super().setUp()
-        self.home = make_home()
+        self.home = seed_home_page()
         self.index = self.home.add_child(instance=EventIndexPage(title="Events", slug="events"))
         self.admin = self.login()
 

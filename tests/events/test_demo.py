@@ -2,15 +2,13 @@ import pytest
 
 from events.demo import CONFERENCE_GUESTS, FULL_EVENT_SLUG, NEWS, seed_events
 from events.models import EventPage, NewsPage, Registration, RegistrationStatus
-from portal.demo import seed_branches, seed_people
-
-from .conftest import make_home
+from portal.demo import seed_branches, seed_home_page, seed_people
 
 pytestmark = pytest.mark.django_db
 
 
 def test_seed_events_makes_news_and_a_full_event_once(role_groups, client):
-    make_home()
+    seed_home_page()
     seed_people(seed_branches())
     seed_events()
     seed_events()
