@@ -11,14 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gamification.models import GiftKind  # the gift fields' choices; imported from here too
+
 USER = settings.AUTH_USER_MODEL
-
-
-class GiftKind(models.TextChoices):
-    NONE = "", _("no gift")
-    POINTS = "points", _("points")
-    CREDIT = "credit", _("credit (rials)")
-    VOUCHER = "voucher", _("reward voucher")
 
 
 VALIDITY_HELP = _(

@@ -22,8 +22,8 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
-from gamification import expiry, ledger, rewards, tiers
-from gamification.models import Currency, EntryKind, Reward, Tier
+from gamification import expiry, rewards, tiers
+from gamification.models import Reward, Tier
 from portal.notifications.services import language_of, notify
 from portal.shell.templatetags.club_format import grouped, jdate, rials
 
@@ -69,44 +69,37 @@ def _give(*, member, gift: Gift, run: AutomationRun, at: datetime) -> str:
     tells the member about it in the active language, or "" when nothing was given (no
     gift set, or the voucher's reward is switched off)."""
     key = f"automation:{run.kind}:{member.pk}:{run.key}"
-    if gift.kind in (GiftKind.POINTS, GiftKind.CREDIT) and gift.amount > 0:
-        currency = Currency.POINTS if gift.kind == GiftKind.POINTS else Currency.CREDIT
-        ledger.post(
-            member=member,
-            currency=currency,
-            amount=gift.amount,
-            kind=EntryKind.GIFT,
-            idempotency_key=key,
-            subject=run,
-            actor_label="automation",
-            description=run.get_kind_display(),
-            at=at,
-        )
-        run.gift = f"{gift.kind}:{gift.amount}"
-        run.save(update_fields=["gift"])
-        if currency == Currency.POINTS:
-            return gettext("We have added %(points)s points to your account.") % {
-                "points": grouped(gift.amount)
-            }
-        return gettext("We have added %(amount)s of credit to your account.") % {
-            "amount": rials(gift.amount)
-        }
-    if gift.kind == GiftKind.VOUCHER and gift.reward is not None and gift.reward.is_active:
-        voucher = rewards.gift_voucher(
-            member=member,
-            reward=gift.reward,
-            idempotency_key=key,
-            days=gift.valid_days,
-            subject=run,
-            description=run.get_kind_display(),
-            at=at,
-        )
-        run.gift = f"voucher:{voucher.code}"
-        run.save(update_fields=["gift"])
+    points_or_credit = gift.kind in (GiftKind.POINTS, GiftKind.CREDIT) and gift.amount > 0
+    voucher_gift = (
+        gift.kind == GiftKind.VOUCHER and gift.reward is not None and gift.reward.is_active
+    )
+    if not (points_or_credit or voucher_gift):
+        return ""
+    _entry, voucher = rewards.give_gift(
+        member=member,
+        kind=gift.kind,
+        idempotency_key=key,
+        amount=gift.amount,
+        reward=gift.reward,
+        days=gift.valid_days,
+        subject=run,
+        actor_label="automation",
+        description=run.get_kind_display(),
+        at=at,
+    )
+    run.gift = f"voucher:{voucher.code}" if voucher else f"{gift.kind}:{gift.amount}"
+    run.save(update_fields=["gift"])
+    if voucher is not None:
         return gettext(
             "Your gift: a voucher for %(reward)s, code %(code)s, valid until %(date)s."
         ) % {"reward": voucher.reward.name, "code": voucher.code, "date": jdate(voucher.expires_at)}
-    return ""
+    if gift.kind == GiftKind.POINTS:
+        return gettext("We have added %(points)s points to your account.") % {
+            "points": grouped(gift.amount)
+        }
+    return gettext("We have added %(amount)s of credit to your account.") % {
+        "amount": rials(gift.amount)
+    }
 
 
 def _greet(*, member, kind: str, title: str, body: str, url: str = "/club/", marketing=True):

@@ -26,7 +26,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from gamification import ledger, rewards
-from gamification.models import Currency, EntryKind, LedgerEntry
 from portal.audit.services import Action, record
 from portal.notifications.services import language_of, notify
 from portal.shell.errors import CodedError
@@ -246,31 +245,21 @@ def _deliver(campaign: Campaign, delivery: Delivery, *, now: datetime) -> None:
 
 
 def _give_gift(campaign: Campaign, delivery: Delivery) -> None:
-    key = gift_key(campaign.pk, delivery.member_id)
-    if campaign.gift_kind in (GiftKind.POINTS, GiftKind.CREDIT):
-        delivery.gift_entry = ledger.post(
-            member=delivery.member,
-            currency=Currency.POINTS if campaign.gift_kind == GiftKind.POINTS else Currency.CREDIT,
-            amount=int(campaign.gift_amount),
-            kind=EntryKind.GIFT,
-            idempotency_key=key,
-            subject=campaign,
-            actor=campaign.created_by,
-            description=campaign.name,
-        )
-    elif campaign.gift_kind == GiftKind.VOUCHER:
-        voucher = rewards.gift_voucher(
-            member=delivery.member,
-            reward=campaign.gift_reward,
-            idempotency_key=key,
-            days=campaign.voucher_days,
-            subject=campaign,
-            actor=campaign.created_by,
-            description=campaign.name,
-        )
+    if campaign.gift_kind == GiftKind.NONE:
+        return
+    delivery.gift_entry, voucher = rewards.give_gift(
+        member=delivery.member,
+        kind=campaign.gift_kind,
+        idempotency_key=gift_key(campaign.pk, delivery.member_id),
+        amount=int(campaign.gift_amount or 0),
+        reward=campaign.gift_reward,
+        days=campaign.voucher_days,
+        subject=campaign,
+        actor=campaign.created_by,
+        description=campaign.name,
+    )
+    if voucher is not None:
         delivery.voucher = voucher
-        # The GIFT half of the pair (the voucher points at the REWARD half).
-        delivery.gift_entry = LedgerEntry.objects.get(idempotency_key=key)
 
 
 def gift_text(campaign: Campaign) -> str:

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gamification.models import GiftKind  # the gift fields' choices; imported from here too
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -139,13 +141,6 @@ class Channel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("e-mail")
     PORTAL = "portal", _("in-portal notification")
-
-
-class GiftKind(models.TextChoices):
-    NONE = "", _("no gift")
-    POINTS = "points", _("points")
-    CREDIT = "credit", _("credit (rials)")
-    VOUCHER = "voucher", _("a reward voucher")
 
 
 class CampaignStatus(models.TextChoices):

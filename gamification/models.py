@@ -17,6 +17,15 @@ class Currency(models.TextChoices):
     CREDIT = "credit", _("credit")
 
 
+class GiftKind(models.TextChoices):
+    """What a gift from the club is (campaigns, automations: rewards.give_gift)."""
+
+    NONE = "", _("no gift")
+    POINTS = "points", _("points")
+    CREDIT = "credit", _("credit (rials)")
+    VOUCHER = "voucher", _("a reward voucher")
+
+
 class HeldCurrency(models.TextChoices):
     """Where points and credit under review wait (gamification/holds.py): accounts of their
     own, so a hold is a pair of ledger entries and the spendable balance never includes it."""

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.shell.errors import CodedError
 
 from . import ledger
-from .models import Currency, EntryKind, LedgerEntry, Reward, Voucher
+from .models import Currency, EntryKind, GiftKind, LedgerEntry, Reward, Voucher
 
 # No look-alikes: 0/O, 1/I/L, 2/Z, 5/S, 8/B are left out so a code read aloud or copied
 # from a phone screen cannot be mistyped into another valid code.
@@ -270,6 +270,54 @@ def gift_voucher(
         except ledger.IdempotencyConflict:
             raise KeyReused() from None
         return _issue_voucher(member=member, reward=reward, entry=entry, at=at, days=days)
+
+
+def give_gift(
+    *,
+    member,
+    kind: str,
+    idempotency_key: str,
+    amount: int = 0,
+    reward: Reward | None = None,
+    days: int | None = None,
+    subject=None,
+    actor=None,
+    actor_label: str = "",
+    description: str = "",
+    at=None,
+) -> tuple[LedgerEntry, Voucher | None]:
+    """A gift from the club (a campaign's, an automation's): `amount` points or credit
+    posted as EntryKind.GIFT, or a voucher for `reward` lasting `days` (gift_voucher).
+    Returns the GIFT ledger entry and the voucher (None for points and credit).
+    Idempotent by `idempotency_key`, like the postings it makes."""
+    if kind == GiftKind.VOUCHER:
+        voucher = gift_voucher(
+            member=member,
+            reward=reward,
+            idempotency_key=idempotency_key,
+            days=days,
+            subject=subject,
+            actor=actor,
+            description=description,
+            at=at,
+        )
+        # The GIFT half of the pair (the voucher points at the REWARD half).
+        return LedgerEntry.objects.get(idempotency_key=idempotency_key), voucher
+    if kind not in (GiftKind.POINTS, GiftKind.CREDIT):
+        raise ValueError(f"not a gift: {kind!r}")
+    entry = ledger.post(
+        member=member,
+        currency=Currency.POINTS if kind == GiftKind.POINTS else Currency.CREDIT,
+        amount=amount,
+        kind=EntryKind.GIFT,
+        idempotency_key=idempotency_key,
+        subject=subject,
+        actor=actor,
+        actor_label=actor_label,
+        description=description,
+        at=at,
+    )
+    return entry, None
 
 
 def _issue_voucher(
