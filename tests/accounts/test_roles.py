@@ -42,6 +42,7 @@ STAFF_URLS = [
     ("reports:exports", {roles.CLUB_MANAGER}),
     ("automations_runs", {roles.CLUB_MANAGER}),
     ("events:staff-event-list", {roles.CLUB_MANAGER}),
+    ("imports:job-list", {roles.CLUB_MANAGER}),
 ]
 
 
